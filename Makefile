@@ -1,0 +1,52 @@
+# A thin wrapper over CMake: every target here is one or two cmake/ctest calls.
+# `make run` and `make test` also install what is missing (scripts/install-deps.sh).
+
+BUILD_DIR      ?= build
+JOBS           ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
+GENERATOR      := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+CTEST_FLAGS    ?= --output-on-failure -j $(JOBS) --timeout 300
+PORT           ?= 8080
+
+RELEASE  := $(BUILD_DIR)/release
+DEBUG    := $(BUILD_DIR)/debug
+SANITIZE := $(BUILD_DIR)/sanitize
+
+.PHONY: all deps build release run test test-sanitize format tidy clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(RELEASE)/CMakeCache.txt:
+	cmake -S . -B $(RELEASE) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release
+
+$(DEBUG)/CMakeCache.txt:
+	cmake -S . -B $(DEBUG) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug
+
+$(SANITIZE)/CMakeCache.txt:
+	cmake -S . -B $(SANITIZE) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DTCPKIT_SANITIZE=ON
+
+build release: deps $(RELEASE)/CMakeCache.txt
+	cmake --build $(RELEASE) -j $(JOBS)
+
+run: build
+	$(RELEASE)/cmd/tcpkit echo-server --port $(PORT)
+
+test: deps $(DEBUG)/CMakeCache.txt
+	cmake --build $(DEBUG) -j $(JOBS)
+	cd $(DEBUG) && ctest $(CTEST_FLAGS)
+
+test-sanitize: deps $(SANITIZE)/CMakeCache.txt
+	cmake --build $(SANITIZE) -j $(JOBS)
+	cd $(SANITIZE) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest $(CTEST_FLAGS)
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+tidy: $(DEBUG)/CMakeCache.txt
+	clang-tidy -p $(DEBUG) $$(git ls-files 'cmd/*.cpp' 'libcore/src/*.cpp')
+
+clean:
+	rm -rf $(BUILD_DIR)

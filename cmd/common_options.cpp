@@ -1,0 +1,88 @@
+#include "common_options.h"
+
+#include "tcpkit/errors.h"
+
+namespace tcpkit::cmd {
+
+const char* const exit_status_help =
+    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed out), "
+    "2 usage error.";
+
+IpFamily FamilyOptions::family() const {
+    if (ipv4_only) {
+        return IpFamily::v4;
+    }
+    if (ipv6_only) {
+        return IpFamily::v6;
+    }
+    return IpFamily::any;
+}
+
+void add_logging_options(CLI::App& command, LoggingOptions& options) {
+    auto* verbose = command.add_flag("-v,--verbose", options.verbose, "Also log data and details");
+    command.add_flag("-q,--quiet", options.quiet, "Log only warnings and errors")->excludes(verbose);
+    command.add_option("--log-format", options.format, "Log lines as plain text or one JSON object each")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+    command.add_option("--color", options.color, "Colour log levels: auto (on a terminal), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->default_str("auto");
+}
+
+void add_family_options(CLI::App& command, FamilyOptions& options) {
+    auto* v4 = command.add_flag("-4", options.ipv4_only, "Use IPv4 addresses only");
+    command.add_flag("-6", options.ipv6_only, "Use IPv6 addresses only")->excludes(v4);
+}
+
+void apply_logging(const LoggingOptions& options, bool timestamps) {
+    LoggerOptions logger;
+    logger.min_level = options.verbose ? LogLevel::debug : options.quiet ? LogLevel::warn : LogLevel::info;
+    logger.format = options.format == "json" ? LogFormat::json : LogFormat::text;
+    logger.color = options.color == "always"  ? ColorMode::always
+                   : options.color == "never" ? ColorMode::never
+                                              : ColorMode::automatic;
+    logger.timestamps = timestamps;
+    log().configure(logger);
+}
+
+namespace {
+
+// Turns a libcore parse function into a CLI11 check: its UsageError text becomes the message.
+template <typename Parse>
+CLI::Validator validator_from(Parse parse, const std::string& type_name) {
+    return CLI::Validator(
+        [parse](std::string& text) -> std::string {
+            try {
+                parse(text);
+                return {};
+            } catch (const UsageError& error) {
+                return error.what();
+            }
+        },
+        type_name);
+}
+
+}  // namespace
+
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
+                                 const std::string& description) {
+    return command
+        .add_option_function<std::string>(
+            name, [&target](const std::string& text) { target = parse_duration(text); }, description)
+        ->check(validator_from([](const std::string& text) { parse_duration(text); }, "DURATION"))
+        ->type_name("DURATION");
+}
+
+const CLI::Validator& port_validator() {
+    static const CLI::Validator validator =
+        validator_from([](const std::string& text) { parse_port(text); }, "PORT");
+    return validator;
+}
+
+const CLI::Validator& host_validator() {
+    static const CLI::Validator validator =
+        validator_from([](const std::string& text) { parse_host(text); }, "HOST");
+    return validator;
+}
+
+}  // namespace tcpkit::cmd

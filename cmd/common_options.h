@@ -1,0 +1,48 @@
+// Options and conventions shared by every subcommand: logging, address family, validators,
+// exit statuses.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "tcpkit/address.h"
+#include "tcpkit/duration.h"
+#include "tcpkit/logger.h"
+
+namespace tcpkit::cmd {
+
+// Each subcommand's callback stores what to run; main() runs it after parsing succeeded.
+using CommandRunner = std::function<int()>;
+
+struct LoggingOptions {
+    bool verbose = false;
+    bool quiet = false;
+    std::string format = "text";
+    std::string color = "auto";
+};
+
+struct FamilyOptions {
+    bool ipv4_only = false;
+    bool ipv6_only = false;
+    IpFamily family() const;
+};
+
+void add_logging_options(CLI::App& command, LoggingOptions& options);
+void add_family_options(CLI::App& command, FamilyOptions& options);
+
+// Configures the process-wide logger. Servers stamp their lines with the time; clients do not.
+void apply_logging(const LoggingOptions& options, bool timestamps);
+
+// Options that take a duration (500ms, 3s, 2m) or a port, checked while parsing so that a bad
+// value is reported with the option's name and exit status 2.
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
+                                 const std::string& description);
+const CLI::Validator& port_validator();
+const CLI::Validator& host_validator();
+
+// The EXIT STATUS paragraph of every --help.
+extern const char* const exit_status_help;
+
+}  // namespace tcpkit::cmd

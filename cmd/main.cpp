@@ -1,0 +1,72 @@
+// tcpkit: one executable, one subcommand per example of the Node.js `net` tutorial.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "commands.h"
+#include "tcpkit/errors.h"
+#include "tcpkit/logger.h"
+#include "tcpkit/signals.h"
+#include "tcpkit/version.h"
+
+namespace {
+
+// CLI11 would print its own exit codes (100+) and several lines; tcpkit promises one line and 2.
+int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
+    std::string command = "tcpkit";
+    for (const CLI::App* sub : app.get_subcommands()) {
+        command += " " + sub->get_name();
+    }
+    std::string problem = error.what();
+    // `tcpkit frobnicate` would otherwise read "A subcommand is required".
+    if (app.get_subcommands().empty() && !app.remaining().empty()) {
+        problem = fmt::format("unknown command '{}'", app.remaining().front());
+    }
+    fmt::print(stderr, "{}: {} (see '{} --help')\n", command, problem, command);
+    return tcpkit::to_int(tcpkit::ExitStatus::usage_error);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    tcpkit::ignore_broken_pipes();
+
+    CLI::App app{"A netcat-style TCP toolkit: echo and chat servers, an interactive client and a one-shot sender.",
+                 "tcpkit"};
+    app.set_version_flag("-V,--version", tcpkit::version_text());
+    app.require_subcommand(1);
+    app.footer(tcpkit::cmd::exit_status_help);
+
+    tcpkit::cmd::CommandRunner selected;
+    tcpkit::cmd::setup_echo_server(app, selected);
+    tcpkit::cmd::setup_connect(app, selected);
+    tcpkit::cmd::setup_send(app, selected);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        std::fputs(tcpkit::version_text().c_str(), stdout);
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        return report_usage_error(app, error);
+    }
+
+    try {
+        return selected ? selected() : 0;
+    } catch (const tcpkit::UsageError& error) {
+        tcpkit::log().error("{}", error.what());
+        return tcpkit::to_int(tcpkit::ExitStatus::usage_error);
+    } catch (const tcpkit::NetworkError& error) {
+        tcpkit::log().error("{}", error.what());
+        return tcpkit::to_int(tcpkit::ExitStatus::network_failure);
+    } catch (const std::exception& error) {
+        tcpkit::log().error("{}", error.what());
+        return tcpkit::to_int(tcpkit::ExitStatus::network_failure);
+    }
+}

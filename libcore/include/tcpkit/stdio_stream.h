@@ -1,0 +1,43 @@
+// Standard input and output (or a file) as asynchronous streams, so one event loop can move
+// both directions of a connection at once. POSIX uses Asio's stream_descriptor; Windows has no
+// Asio stream for standard input, so there a thread reads it and hands over one chunk at a time.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace tcpkit {
+
+class InputStream {
+public:
+    virtual ~InputStream() = default;
+
+    // Standard input. Reads never block the event loop and memory stays one chunk.
+    static std::unique_ptr<InputStream> standard_input(const asio::any_io_executor& executor);
+    // A file (or FIFO); throws UsageError when it cannot be opened.
+    static std::unique_ptr<InputStream> open_file(const asio::any_io_executor& executor,
+                                                  const std::string& path);
+    // Bytes already in memory, such as the TEXT arguments of `send`.
+    static std::unique_ptr<InputStream> from_string(std::string bytes);
+
+    // Returns 0 at end of input; throws std::system_error when reading fails.
+    virtual asio::awaitable<std::size_t> read_some(std::span<char> buffer) = 0;
+};
+
+class OutputStream {
+public:
+    virtual ~OutputStream() = default;
+
+    static std::unique_ptr<OutputStream> standard_output(const asio::any_io_executor& executor);
+
+    // Writes everything or throws std::system_error (a closed pipe is broken_pipe).
+    virtual asio::awaitable<void> write_all(std::string_view bytes) = 0;
+};
+
+}  // namespace tcpkit

@@ -1,0 +1,128 @@
+// A TCP server with everything a session should not have to think about: listening on every
+// address, a connection limit, idle timeouts, per-connection logs, graceful shutdown on
+// SIGINT/SIGTERM with a drain deadline, `--once`, and a closing summary.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/cancellation_signal.hpp>
+#include <asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "tcpkit/duration.h"
+#include "tcpkit/io_pool.h"
+#include "tcpkit/listener.h"
+#include "tcpkit/signals.h"
+
+namespace tcpkit {
+
+struct ServerOptions {
+    ListenRequest listen;
+    std::size_t threads = 1;
+    std::size_t max_connections = 10000;  // one more is accepted and closed at once
+    Milliseconds idle_timeout{0};         // silence in both directions for this long closes; 0 = never
+    bool exit_after_last_client = false;  // --once: exit when the last client has gone
+    Milliseconds drain_timeout{2000};     // on SIGINT/SIGTERM, how long open connections may finish
+};
+
+// One accepted client, as a session sees it. Lives on one I/O thread; not thread-safe.
+class ClientConnection {
+public:
+    ClientConnection(asio::ip::tcp::socket socket, std::string peer);
+
+    const std::string& peer() const { return peer_; }
+
+    // Returns 0 when there is nothing more to read: the client finished sending (half-close),
+    // the connection failed, or the server is stopping. end_reason() tells which.
+    asio::awaitable<std::size_t> read_some(std::span<char> buffer);
+    // Writes all of `data`; false when the connection is gone.
+    asio::awaitable<bool> write(std::string_view data);
+    // Our half of the close: the client reads end-of-stream once everything sent has arrived.
+    void shutdown_send();
+
+    // Why the connection ended, in a few words for the log ("closed by client", "idle for 3s").
+    const std::string& end_reason() const { return end_reason_; }
+    std::uint64_t bytes_received() const { return bytes_received_; }
+    std::uint64_t bytes_sent() const { return bytes_sent_; }
+    std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
+
+    // Server side: ask the session to finish (its next or pending read returns 0).
+    void request_stop();
+    // Server side: close now; pending operations fail.
+    void close(std::string_view reason);
+    void note_end(std::string_view reason);
+    asio::ip::tcp::socket& socket() { return socket_; }
+
+private:
+    asio::ip::tcp::socket socket_;
+    std::string peer_;
+    std::string end_reason_;
+    asio::cancellation_signal stop_reading_;
+    bool stop_requested_ = false;
+    std::uint64_t bytes_received_ = 0;
+    std::uint64_t bytes_sent_ = 0;
+    std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();
+};
+
+class TcpServer {
+public:
+    using SessionHandler = std::function<asio::awaitable<void>(ClientConnection&)>;
+
+    // Binds at once: a port in use or a bad address throws NetworkError before anything runs.
+    TcpServer(ServerOptions options, SessionHandler handler);
+    ~TcpServer();
+    TcpServer(const TcpServer&) = delete;
+    TcpServer& operator=(const TcpServer&) = delete;
+
+    const std::vector<asio::ip::tcp::endpoint>& endpoints() const { return listener_.endpoints(); }
+
+    // Logs `listening on ADDRESS:PORT` for each address, serves until SIGINT/SIGTERM (or, with
+    // exit_after_last_client, until the last client has gone), then logs a summary.
+    void run();
+
+    // Starts the graceful stop from any thread, as SIGTERM would.
+    void stop();
+
+private:
+    void accept(asio::ip::tcp::socket socket);
+    asio::awaitable<void> serve(std::shared_ptr<ClientConnection> client, std::uint64_t id);
+    asio::awaitable<void> watch_idle(ClientConnection& client);
+    void session_ended(std::uint64_t id);
+    void begin_stop(std::string_view why);
+    void force_close_all();
+    void finish();
+
+    template <typename Action>
+    void for_each_client(Action action);
+
+    ServerOptions options_;
+    SessionHandler handler_;
+    IoPool pool_;
+    Listener listener_;
+    std::unique_ptr<StopSignals> signals_;
+    std::unique_ptr<asio::steady_timer> drain_timer_;
+
+    std::mutex clients_mutex_;
+    std::unordered_map<std::uint64_t, std::weak_ptr<ClientConnection>> clients_;
+    std::uint64_t next_id_ = 0;  // main thread only
+
+    std::atomic<std::size_t> active_{0};
+    std::atomic<bool> stopping_{false};
+    bool finished_ = false;  // main thread only
+    std::atomic<std::uint64_t> accepted_{0};
+    std::atomic<std::uint64_t> refused_{0};
+    std::atomic<std::uint64_t> bytes_received_{0};
+    std::atomic<std::uint64_t> bytes_sent_{0};
+};
+
+}  // namespace tcpkit

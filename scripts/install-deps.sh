@@ -1,0 +1,57 @@
+#!/usr/bin/env sh
+# Installs what tcpkit needs to build and test, and nothing that is already there.
+# Knows apt (Debian, Ubuntu), Homebrew (macOS) and dnf (Fedora). Safe to run again and again.
+set -eu
+
+need_sudo() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "install-deps: need root (or sudo) to run: $*" >&2
+        exit 1
+    fi
+}
+
+install_apt() {
+    packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2"
+    missing=""
+    for package in $packages; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $package"
+    done
+    [ -z "$missing" ] && return 0
+    echo "install-deps: installing$missing"
+    need_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # shellcheck disable=SC2086
+    need_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+install_brew() {
+    for formula in cmake ninja pkg-config asio cli11 fmt catch2; do
+        brew list --formula "$formula" >/dev/null 2>&1 || brew install "$formula"
+    done
+}
+
+install_dnf() {
+    packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
+    missing=""
+    for package in $packages; do
+        rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"
+    done
+    [ -z "$missing" ] && return 0
+    # shellcheck disable=SC2086
+    need_sudo dnf install -y $missing
+}
+
+if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
+    install_apt
+elif command -v brew >/dev/null 2>&1; then
+    install_brew
+elif command -v dnf >/dev/null 2>&1; then
+    install_dnf
+else
+    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt and Catch2 yourself" >&2
+    exit 1
+fi

@@ -187,8 +187,9 @@ asio::awaitable<void> TcpServer::watch_idle(ClientConnection& client) {
     for (;;) {
         auto deadline = client.last_activity() + options_.idle_timeout;
         if (Clock::now() >= deadline) {
-            client.note_end(fmt::format("idle for {}", format_duration(options_.idle_timeout)));
-            co_return;  // the session is cancelled by the || that awaits us
+            // Closing (rather than only cancelling) also ends a read bound to the stop signal.
+            client.close(fmt::format("idle for {}", format_duration(options_.idle_timeout)));
+            co_return;
         }
         timer.expires_at(deadline);
         co_await timer.async_wait(asio::use_awaitable);

@@ -1,0 +1,63 @@
+// End-to-end: what every user meets first: --help, --version, and bad input.
+#include <algorithm>
+#include <atomic>
+#include <string>
+
+#include "catch.h"
+#include "process.h"
+
+using namespace tcpkit::test;
+
+namespace {
+
+std::size_t line_count(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("tcpkit --version prints the version and the libraries", "[cli]") {
+    Process version({tcpkit_binary(), "--version"});
+    REQUIRE(version.wait_for_exit() == 0);
+    CHECK(version.out().rfind("tcpkit ", 0) == 0);
+    CHECK_THAT(version.out(), TCPKIT_CONTAINS("asio "));
+    CHECK_THAT(version.out(), TCPKIT_CONTAINS("fmt "));
+    CHECK_THAT(version.out(), TCPKIT_CONTAINS("CLI11 "));
+}
+
+TEST_CASE("tcpkit SUBCOMMAND --help exits 0 and documents the exit statuses", "[cli]") {
+    auto command = GENERATE(as<std::string>{}, "echo-server", "connect", "send");
+    Process help({tcpkit_binary(), command, "--help"});
+    REQUIRE(help.wait_for_exit() == 0);
+    CHECK_THAT(help.out(), TCPKIT_CONTAINS("Usage: tcpkit " + command));
+    CHECK_THAT(help.out(), TCPKIT_CONTAINS("2 usage error"));
+}
+
+TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
+    using Args = std::vector<std::string>;
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{}, "A subcommand is required"},
+        {Args{"frobnicate"}, "unknown command 'frobnicate'"},
+        {Args{"echo-server", "--port", "65536"}, "invalid port '65536'"},
+        {Args{"echo-server", "--port", "http"}, "invalid port 'http'"},
+        {Args{"echo-server", "--bogus"}, "--bogus"},
+        {Args{"echo-server", "--idle-timeout", "3 days"}, "invalid duration '3 days'"},
+        {Args{"echo-server", "--max-conns", "0"}, "--max-conns"},
+        {Args{"echo-server", "--log-format", "xml"}, "--log-format"},
+        {Args{"connect", "localhost"}, "port is required"},
+        {Args{"connect", "localhost:80", "80"}, "give the port as its own argument"},
+        {Args{"connect", "-4", "-6", "localhost", "80"}, "-4"},
+        {Args{"send", "localhost", "80", "--lines", "0"}, "--lines"},
+        {Args{"send", "localhost", "80", "--file", "/x", "text"}, "excludes"},
+    }));
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
+    CHECK(process.out().empty());
+}
+
+TEST_CASE("send --file with a missing file is a usage error", "[cli]") {
+    Process process({tcpkit_binary(), "send", "localhost", "1", "--file", "/nonexistent/file"});
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS("cannot open '/nonexistent/file'"));
+}

@@ -1,0 +1,204 @@
+// End-to-end: the real `tcpkit connect` between a pipe or file and a loopback server.
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "catch.h"
+#include "loopback.h"
+#include "process.h"
+
+using namespace tcpkit::test;
+
+namespace {
+
+struct EchoServer {
+    Process process{{tcpkit_binary(), "echo-server", "--port", "0", "--host", "127.0.0.1"}};
+    std::uint16_t port = listening_port(process);
+    std::string port_text() const { return std::to_string(port); }
+};
+
+std::vector<std::string> connect_args(std::uint16_t port, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {tcpkit_binary(), "connect", "127.0.0.1", std::to_string(port)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+// A scratch file that is removed when the test ends.
+struct TempFile {
+    TempFile() {
+        char name[] = "/tmp/tcpkit-test-XXXXXX";
+        int fd = ::mkstemp(name);
+        ::close(fd);
+        path = name;
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+    std::string path;
+};
+
+}  // namespace
+
+TEST_CASE("connect sends stdin, prints the reply, half-closes at end of input, exits 0", "[connect]") {
+    EchoServer echo;
+    Process client(connect_args(echo.port));
+    client.write_stdin("hello\nworld\n");
+    client.wait_for_stdout(12);
+    client.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "hello\nworld\n");
+    CHECK(client.err().empty());
+}
+
+TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in bounded memory", "[connect][bulk]") {
+    EchoServer echo;
+    TempFile input;
+    TempFile output;
+    constexpr std::size_t total = 256u << 20;
+    {
+        std::ofstream file(input.path, std::ios::binary);
+        std::mt19937_64 random(42);
+        std::string block(1 << 20, '\0');
+        for (std::size_t written = 0; written < total; written += block.size()) {
+            for (std::size_t i = 0; i < block.size(); i += 8) {
+                auto value = random();
+                std::memcpy(&block[i], &value, 8);
+            }
+            file.write(block.data(), static_cast<std::streamsize>(block.size()));
+        }
+    }
+    ProcessOptions options;
+    options.stdin_file = input.path;
+    options.stdout_file = output.path;
+    Process client(connect_args(echo.port), options);
+    REQUIRE(client.wait_for_exit(std::chrono::minutes(5)) == 0);
+    // Constant memory: nothing like the 256 MiB that went through.
+    CHECK(client.max_rss_kib() < 64 * 1024);
+
+    std::ifstream sent(input.path, std::ios::binary);
+    std::ifstream received(output.path, std::ios::binary);
+    std::string a(1 << 20, '\0');
+    std::string b(1 << 20, '\0');
+    std::size_t compared = 0;
+    while (sent.read(a.data(), static_cast<std::streamsize>(a.size()))) {
+        received.read(b.data(), static_cast<std::streamsize>(b.size()));
+        REQUIRE(received.gcount() == static_cast<std::streamsize>(b.size()));
+        REQUIRE(a == b);
+        compared += a.size();
+    }
+    REQUIRE(compared == total);
+    REQUIRE(received.peek() == std::char_traits<char>::eof());
+}
+
+TEST_CASE("connect exits at once when the server closes first, though stdin is still open", "[connect]") {
+    ScriptedServer server([](Socket& peer) { peer.send_all("bye\n"); });
+    Process client(connect_args(server.port(), {"-v"}));
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "bye\n");
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("connected to 127.0.0.1:" + std::to_string(server.port())));
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("connection closed by peer"));
+}
+
+TEST_CASE("connect keeps printing after its input ends until the server closes", "[connect]") {
+    // The server reads to end-of-stream and only then answers: the four-step close.
+    ScriptedServer server([](Socket& peer) {
+        std::string request = peer.read_to_end();
+        peer.send_all("got " + std::to_string(request.size()) + " bytes\n");
+    });
+    Process client(connect_args(server.port()));
+    client.write_stdin("12345");
+    client.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "got 5 bytes\n");
+}
+
+TEST_CASE("connect reports a refused connection with exit status 1", "[connect]") {
+    Process client(connect_args(unused_port()));
+    REQUIRE(client.wait_for_exit() == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("connection refused"));
+    CHECK(std::count(client.err().begin(), client.err().end(), '\n') == 1);
+    CHECK(client.out().empty());
+}
+
+TEST_CASE("connect reports an unresolvable host with exit status 1", "[connect]") {
+    Process client({tcpkit_binary(), "connect", "no-such-host.invalid", "80"});
+    REQUIRE(client.wait_for_exit() == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("cannot resolve 'no-such-host.invalid'"));
+}
+
+TEST_CASE("connect reports a reset connection with exit status 1", "[connect]") {
+    ScriptedServer server([](Socket& peer) {
+        peer.read_exactly(5);
+        peer.reset();
+    });
+    Process client(connect_args(server.port()));
+    client.write_stdin("hello");
+    REQUIRE(client.wait_for_exit() == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("connection reset by peer"));
+}
+
+TEST_CASE("connect --crlf sends line ends as CRLF", "[connect]") {
+    EchoServer echo;
+    Process client(connect_args(echo.port, {"--crlf"}));
+    client.write_stdin("a\nb\r\nc\n");
+    client.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "a\r\nb\r\nc\r\n");
+}
+
+TEST_CASE("connect --hex dumps both directions to stderr and only data to stdout", "[connect]") {
+    EchoServer echo;
+    Process client(connect_args(echo.port, {"--hex"}));
+    client.write_stdin("hello\n");
+    client.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "hello\n");
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("> 00000000  68 65 6c 6c 6f 0a"));
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("< 00000000  68 65 6c 6c 6f 0a"));
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("|hello.|"));
+}
+
+TEST_CASE("connect --idle-timeout gives up on a silent server with exit status 1", "[connect]") {
+    ScriptedServer server([](Socket& peer) { peer.wait_closed(); });
+    Process client(connect_args(server.port(), {"--idle-timeout", "300ms"}));
+    REQUIRE(client.wait_for_exit() == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("idle timeout: nothing sent or received for 300ms"));
+}
+
+TEST_CASE("connect --udp sends a datagram and prints the reply", "[connect]") {
+    Process server({tcpkit_binary(), "echo-server", "--udp", "--port", "0", "--host", "127.0.0.1"});
+    auto port = listening_port(server);
+    Process client(connect_args(port, {"--udp"}));
+    client.write_stdin("ping");
+    client.wait_for_stdout(4);
+    client.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "ping");
+}
+
+TEST_CASE("connect -6 to an IPv4-only listener fails, -4 succeeds", "[connect]") {
+    EchoServer echo;
+    Process v6({tcpkit_binary(), "connect", "-6", "::1", echo.port_text()});
+    REQUIRE(v6.wait_for_exit() == 1);
+    CHECK_THAT(v6.err(), TCPKIT_CONTAINS("connection refused"));
+
+    Process v4({tcpkit_binary(), "connect", "-4", "localhost", echo.port_text()});
+    v4.write_stdin("four\n");
+    v4.close_stdin();
+    REQUIRE(v4.wait_for_exit() == 0);
+    CHECK(v4.out() == "four\n");
+}
+
+TEST_CASE("connect ends cleanly on SIGINT", "[connect]") {
+    EchoServer echo;
+    Process client(connect_args(echo.port));
+    client.write_stdin("x");
+    client.wait_for_stdout(1);
+    client.send_signal(SIGINT);
+    REQUIRE(client.wait_for_exit() == 130);
+}

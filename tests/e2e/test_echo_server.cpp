@@ -1,0 +1,258 @@
+// End-to-end: the real `tcpkit echo-server` against real loopback clients.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "catch.h"
+#include "loopback.h"
+#include "process.h"
+
+using namespace tcpkit::test;
+
+namespace {
+
+std::string all_byte_values() {
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) {
+        bytes += static_cast<char>(i);
+    }
+    return bytes;
+}
+
+std::vector<std::string> echo_server_args(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {tcpkit_binary(), "echo-server", "--port", "0", "--host", "127.0.0.1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("echo-server echoes every byte value back exactly and logs the connection", "[echo-server]") {
+    Process server(echo_server_args());
+    auto port = listening_port(server);
+    auto client = Socket::connect(port);
+    std::string payload = all_byte_values() + "\xff\xfe invalid UTF-8 \xc3\x28\n";
+    client.send_all(payload);
+    REQUIRE(client.read_exactly(payload.size()) == payload);
+    server.wait_for_stderr_line("connection from 127.0.0.1:");
+    client.close();
+    auto line = server.wait_for_stderr_line("disconnected");
+    CHECK_THAT(line, TCPKIT_CONTAINS("closed by client"));
+    CHECK_THAT(line, TCPKIT_CONTAINS(std::to_string(payload.size()) + " bytes"));
+}
+
+TEST_CASE("echo-server -v logs the data received, escaped", "[echo-server]") {
+    Process server(echo_server_args({"-v"}));
+    auto client = Socket::connect(listening_port(server));
+    client.send_all("hi\x01\n");
+    REQUIRE(client.read_exactly(4) == "hi\x01\n");
+    auto line = server.wait_for_stderr_line("data from 127.0.0.1:");
+    CHECK_THAT(line, TCPKIT_CONTAINS("hi\\x01\\n"));
+}
+
+TEST_CASE("echo-server finishes sending after the client half-closes, then closes", "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    std::string payload(1 << 20, 'x');
+    for (std::size_t i = 0; i < payload.size(); i += 997) {
+        payload[i] = static_cast<char>('a' + i % 26);
+    }
+    // Send everything, then the FIN; the echo must still arrive in full, followed by end-of-stream.
+    std::thread writer([&] {
+        client.send_all(payload);
+        client.shutdown_write();
+    });
+    std::string echoed = client.read_to_end();
+    writer.join();
+    REQUIRE(echoed.size() == payload.size());
+    REQUIRE(echoed == payload);
+}
+
+TEST_CASE("echo-server --idle-timeout closes a silent connection and says so", "[echo-server]") {
+    Process server(echo_server_args({"--idle-timeout", "200ms"}));
+    auto client = Socket::connect(listening_port(server));
+    client.send_all("ping");
+    REQUIRE(client.read_exactly(4) == "ping");
+    REQUIRE(client.wait_closed());
+    CHECK_THAT(server.wait_for_stderr_line("disconnected"), TCPKIT_CONTAINS("idle for 200ms"));
+}
+
+TEST_CASE("echo-server --once exits 0 with a summary after the last client leaves", "[echo-server]") {
+    Process server(echo_server_args({"--once"}));
+    auto port = listening_port(server);
+    {
+        auto first = Socket::connect(port);
+        auto second = Socket::connect(port);
+        first.send_all("a");
+        second.send_all("b");
+        REQUIRE(first.read_exactly(1) == "a");
+        REQUIRE(second.read_exactly(1) == "b");
+        first.close();
+        server.wait_for_stderr_line("disconnected");
+        REQUIRE(server.running());  // one client is still there
+    }
+    REQUIRE(server.wait_for_exit() == 0);
+    CHECK_THAT(server.err(), TCPKIT_CONTAINS("served 2 connection(s) (0 refused), received 2 bytes, sent 2 bytes"));
+}
+
+TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps serving", "[echo-server]") {
+    Process server(echo_server_args({"--max-conns", "1"}));
+    auto port = listening_port(server);
+    auto first = Socket::connect(port);
+    first.send_all("1");
+    REQUIRE(first.read_exactly(1) == "1");
+    auto second = Socket::connect(port);
+    REQUIRE(second.wait_closed());
+    CHECK_THAT(server.wait_for_stderr_line("refused"), TCPKIT_CONTAINS("connection limit of 1 reached"));
+    first.send_all("still here");
+    REQUIRE(first.read_exactly(10) == "still here");
+}
+
+TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary, exit 0", "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    client.send_all("abc");
+    REQUIRE(client.read_exactly(3) == "abc");
+    server.send_signal(SIGTERM);
+    REQUIRE(client.wait_closed());
+    REQUIRE(server.wait_for_exit() == 0);
+    CHECK_THAT(server.err(), TCPKIT_CONTAINS("served 1 connection(s)"));
+    CHECK_THAT(server.err(), TCPKIT_CONTAINS("server shutting down"));
+}
+
+TEST_CASE("echo-server on SIGINT does not wait forever for a client that never reads", "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    client.set_receive_buffer(4096);
+    // Fill both directions' buffers: the server blocks writing the echo to us.
+    std::string chunk(64 * 1024, 'z');
+    try {
+        for (int i = 0; i < 200; ++i) {
+            client.send_all(chunk, std::chrono::milliseconds(500));
+        }
+    } catch (const std::exception&) {
+        // Expected: our send buffer filled up because the server stopped reading.
+    }
+    server.send_signal(SIGINT);
+    // The drain deadline (2s) plus the close grace (1s) bound this; the default timeout is generous.
+    REQUIRE(server.wait_for_exit() == 0);
+    CHECK_THAT(server.err(), TCPKIT_CONTAINS("still open after 2s"));
+}
+
+TEST_CASE("echo-server serves 200 concurrent clients, each getting its own bytes", "[echo-server]") {
+    auto threads = GENERATE(as<std::string>{}, "1", "2");
+    Process server(echo_server_args({"--threads", threads}));
+    auto port = listening_port(server);
+    std::vector<Socket> clients;
+    for (int i = 0; i < 200; ++i) {
+        clients.push_back(Socket::connect(port));
+    }
+    for (int i = 0; i < 200; ++i) {
+        clients[i].send_all("client " + std::to_string(i) + " says hello\n");
+    }
+    for (int i = 0; i < 200; ++i) {
+        std::string expected = "client " + std::to_string(i) + " says hello\n";
+        REQUIRE(clients[i].read_exactly(expected.size()) == expected);
+    }
+}
+
+TEST_CASE("echo-server listens on IPv6 ::1", "[echo-server]") {
+    Process server({tcpkit_binary(), "echo-server", "--port", "0", "--host", "::1"});
+    auto line = server.wait_for_stderr_line("listening on ");
+    CHECK_THAT(line, TCPKIT_CONTAINS("listening on [::1]:"));
+    auto client = Socket::connect(listening_port(server), true);
+    client.send_all("six");
+    REQUIRE(client.read_exactly(3) == "six");
+}
+
+TEST_CASE("echo-server reports a port in use with exit status 1", "[echo-server]") {
+    Process first(echo_server_args());
+    auto port = listening_port(first);
+    Process second({tcpkit_binary(), "echo-server", "--host", "127.0.0.1", "--port", std::to_string(port)});
+    REQUIRE(second.wait_for_exit() == 1);
+    CHECK_THAT(second.err(), TCPKIT_CONTAINS("cannot listen on 127.0.0.1:" + std::to_string(port) +
+                                             ": address already in use"));
+}
+
+TEST_CASE("echo-server survives a client that resets mid-stream", "[echo-server]") {
+    Process server(echo_server_args());
+    auto port = listening_port(server);
+    {
+        auto rude = Socket::connect(port);
+        rude.send_all(std::string(100000, 'r'));
+        rude.reset();
+    }
+    server.wait_for_stderr_line("disconnected");
+    auto polite = Socket::connect(port);
+    polite.send_all("ok");
+    REQUIRE(polite.read_exactly(2) == "ok");
+}
+
+TEST_CASE("echo-server keeps accepting after running out of file descriptors", "[echo-server]") {
+    ProcessOptions options;
+    options.open_file_limit = 24;
+    Process server(echo_server_args(), options);
+    auto port = listening_port(server);
+    std::vector<Socket> clients;
+    for (int i = 0; i < 40; ++i) {
+        clients.push_back(Socket::connect(port));  // the kernel completes handshakes into the backlog
+    }
+    server.wait_for_stderr_line("cannot accept: too many open files");
+    clients.clear();
+    auto late = Socket::connect(port);
+    late.send_all("back");
+    REQUIRE(late.read_exactly(4) == "back");
+    REQUIRE(server.running());
+}
+
+TEST_CASE("echo-server --udp echoes datagrams", "[echo-server]") {
+    Process server(echo_server_args({"--udp"}));
+    auto line = server.wait_for_stderr_line("listening on ");
+    CHECK_THAT(line, TCPKIT_CONTAINS("(udp)"));
+    auto port = listening_port(server);
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    Socket udp(fd);
+    std::string datagram = "datagram\x00with nul";
+    REQUIRE(::send(fd, datagram.data(), datagram.size(), 0) == static_cast<ssize_t>(datagram.size()));
+    REQUIRE(udp.read_exactly(datagram.size()) == datagram);
+}
+
+TEST_CASE("echo-server --log-format json writes one JSON object per line", "[echo-server]") {
+    Process server(echo_server_args({"--log-format", "json", "--once"}));
+    auto line = server.wait_for_stderr_line("listening on");
+    CHECK(line.front() == '{');
+    CHECK(line.back() == '}');
+    CHECK_THAT(line, TCPKIT_CONTAINS("\"message\":\"listening on 127.0.0.1:"));
+    { auto client = Socket::connect(listening_port(server)); }
+    REQUIRE(server.wait_for_exit() == 0);
+    std::size_t start = 0;
+    while (start < server.err().size()) {
+        std::size_t end = server.err().find('\n', start);
+        REQUIRE(end != std::string::npos);
+        std::string each = server.err().substr(start, end - start);
+        CHECK(each.rfind("{\"time\":\"", 0) == 0);
+        CHECK(each.back() == '}');
+        start = end + 1;
+    }
+}
+
+TEST_CASE("echo-server -q keeps the listening line and hides connection logs", "[echo-server]") {
+    Process server(echo_server_args({"-q", "--once"}));
+    auto port = listening_port(server);
+    {
+        auto client = Socket::connect(port);
+        client.send_all("q");
+        REQUIRE(client.read_exactly(1) == "q");
+    }
+    REQUIRE(server.wait_for_exit() == 0);
+    CHECK(server.err().find("connection from") == std::string::npos);
+}

@@ -1,0 +1,62 @@
+// Plain blocking sockets on loopback for the tests' side of a conversation, every call bounded
+// by a deadline. Deliberately not Asio: the tests should not share the code they test.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "process.h"
+
+namespace tcpkit::test {
+
+class Socket {
+public:
+    explicit Socket(int fd = -1) : fd_(fd) {}
+    ~Socket();
+    Socket(Socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+    Socket& operator=(Socket&& other) noexcept;
+
+    // Connects to 127.0.0.1 (or ::1) on `port`; throws on failure.
+    static Socket connect(std::uint16_t port, bool ipv6 = false);
+
+    int fd() const { return fd_; }
+    void send_all(std::string_view data, Timeout timeout = default_timeout);
+    // Reads exactly `count` bytes; throws if the peer closes first or time runs out.
+    std::string read_exactly(std::size_t count, Timeout timeout = default_timeout);
+    // Reads until the peer closes; throws when time runs out.
+    std::string read_to_end(Timeout timeout = default_timeout);
+    // Waits for end-of-stream (or a reset) without expecting data; returns the bytes that came.
+    bool wait_closed(Timeout timeout = default_timeout);
+    void shutdown_write();
+    // Close with a RST instead of a FIN.
+    void reset();
+    void set_receive_buffer(int bytes);
+    void close();
+
+private:
+    int fd_;
+};
+
+// A one-connection server in the test process, on 127.0.0.1:0, whose behaviour is a function.
+class ScriptedServer {
+public:
+    explicit ScriptedServer(std::function<void(Socket&)> script);
+    ~ScriptedServer();
+    std::uint16_t port() const { return port_; }
+    // Waits for the script to finish (it runs on its own thread).
+    void join();
+
+private:
+    Socket listener_;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+// A port on 127.0.0.1 that nothing listens on (bound, then released).
+std::uint16_t unused_port();
+
+}  // namespace tcpkit::test

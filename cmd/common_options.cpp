@@ -8,6 +8,10 @@ const char* const exit_status_help =
     "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed out), "
     "2 usage error.";
 
+const char* const client_exit_status_help =
+    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed out), "
+    "2 usage error, 130 interrupted (SIGINT or SIGTERM).";
+
 IpFamily FamilyOptions::family() const {
     if (ipv4_only) {
         return IpFamily::v4;
@@ -23,9 +27,11 @@ void add_logging_options(CLI::App& command, LoggingOptions& options) {
     command.add_flag("-q,--quiet", options.quiet, "Log only warnings and errors")->excludes(verbose);
     command.add_option("--log-format", options.format, "Log lines as plain text or one JSON object each")
         ->check(CLI::IsMember({"text", "json"}))
+        ->type_name("FORMAT")
         ->default_str("text");
     command.add_option("--color", options.color, "Colour log levels: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->type_name("WHEN")
         ->default_str("auto");
 }
 
@@ -48,8 +54,9 @@ void apply_logging(const LoggingOptions& options, bool timestamps) {
 namespace {
 
 // Turns a libcore parse function into a CLI11 check: its UsageError text becomes the message.
+// The validator has no description of its own: the option's type name says what it takes.
 template <typename Parse>
-CLI::Validator validator_from(Parse parse, const std::string& type_name) {
+CLI::Validator validator_from(Parse parse) {
     return CLI::Validator(
         [parse](std::string& text) -> std::string {
             try {
@@ -59,7 +66,7 @@ CLI::Validator validator_from(Parse parse, const std::string& type_name) {
                 return error.what();
             }
         },
-        type_name);
+        "");
 }
 
 }  // namespace
@@ -69,19 +76,19 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Mil
     return command
         .add_option_function<std::string>(
             name, [&target](const std::string& text) { target = parse_duration(text); }, description)
-        ->check(validator_from([](const std::string& text) { parse_duration(text); }, "DURATION"))
+        ->check(validator_from([](const std::string& text) { parse_duration(text); }))
         ->type_name("DURATION");
 }
 
 const CLI::Validator& port_validator() {
     static const CLI::Validator validator =
-        validator_from([](const std::string& text) { parse_port(text); }, "PORT");
+        validator_from([](const std::string& text) { parse_port(text); });
     return validator;
 }
 
 const CLI::Validator& host_validator() {
     static const CLI::Validator validator =
-        validator_from([](const std::string& text) { parse_host(text); }, "HOST");
+        validator_from([](const std::string& text) { parse_host(text); });
     return validator;
 }
 

@@ -42,7 +42,8 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Mil
 const CLI::Validator& port_validator();
 const CLI::Validator& host_validator();
 
-// The EXIT STATUS paragraph of every --help.
+// The EXIT STATUS paragraph of every --help: servers, and clients (which can be interrupted).
 extern const char* const exit_status_help;
+extern const char* const client_exit_status_help;
 
 }  // namespace tcpkit::cmd

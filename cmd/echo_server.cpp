@@ -83,18 +83,22 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
     auto* command = app.add_subcommand("echo-server", "Echo every byte back to its sender (the tutorial's net.createServer)");
     command->add_option("-H,--host", options->host, "Address or name to listen on; every address it resolves to is used")
         ->check(host_validator())
+        ->type_name("HOST")
         ->default_str("localhost");
     command->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one (see the 'listening on' line)")
         ->check(port_validator())
+        ->type_name("PORT")
         ->default_str("8080");
     add_family_options(*command, options->family);
     add_duration_option(*command, "--idle-timeout", options->idle_timeout,
                         "Close a connection silent this long, e.g. 3s (default: never)");
     command->add_option("--max-conns", options->max_connections, "Refuse connections beyond this many at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+        ->type_name("N")
         ->default_str("10000");
     command->add_option("--threads", options->threads, "I/O threads")
         ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
+        ->type_name("N")
         ->default_str("1");
     command->add_flag("--once", options->once, "Exit when the last client has gone, once one has connected");
     auto* udp = command->add_flag("--udp", options->udp, "Echo UDP datagrams instead of TCP streams");

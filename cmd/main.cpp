@@ -33,7 +33,7 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 int main(int argc, char** argv) {
     tcpkit::ignore_broken_pipes();
 
-    CLI::App app{"A netcat-style TCP toolkit: echo and chat servers, an interactive client and a one-shot sender.",
+    CLI::App app{"A netcat-style TCP toolkit: an echo server, an interactive client and a one-shot sender.",
                  "tcpkit"};
     app.set_version_flag("-V,--version", tcpkit::version_text());
     app.require_subcommand(1);

@@ -10,9 +10,11 @@
 namespace tcpkit {
 namespace {
 
+// Hex digits, colons, and dots for an embedded IPv4 tail (::ffff:127.0.0.1). A zone after `%`
+// (fe80::1%eth0) is left for the resolver to judge.
 bool is_ipv6_literal_char(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-           c == '.' || c == '%';
+           c == '.';
 }
 
 bool is_dns_label_char(char c) {
@@ -22,11 +24,11 @@ bool is_dns_label_char(char c) {
 
 // RFC 1123 names; underscores are tolerated because real zones contain them.
 bool is_dns_name(std::string_view name) {
+    if (!name.empty() && name.back() == '.') {
+        name.remove_suffix(1);  // the root: a fully qualified name may end with a dot
+    }
     if (name.empty() || name.size() > 253) {
         return false;
-    }
-    if (name.back() == '.') {
-        name.remove_suffix(1);
     }
     std::size_t label_start = 0;
     while (label_start <= name.size()) {
@@ -60,14 +62,18 @@ std::string parse_host(std::string_view text) {
     std::string_view host = text;
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
         host = host.substr(1, host.size() - 2);
-        if (host.find(':') == std::string_view::npos ||
-            !std::all_of(host.begin(), host.end(), is_ipv6_literal_char)) {
+        std::string_view address = host.substr(0, host.find('%'));
+        if (std::count(address.begin(), address.end(), ':') < 2 ||
+            !std::all_of(address.begin(), address.end(), is_ipv6_literal_char)) {
             throw UsageError(fmt::format("invalid host '{}': brackets are only for IPv6 addresses", text));
         }
         return std::string(host);
     }
     if (host.find(':') != std::string_view::npos) {
-        if (std::all_of(host.begin(), host.end(), is_ipv6_literal_char)) {
+        // An IPv6 address has at least two colons; one colon is someone's HOST:PORT.
+        std::string_view address = host.substr(0, host.find('%'));
+        if (std::count(address.begin(), address.end(), ':') >= 2 &&
+            std::all_of(address.begin(), address.end(), is_ipv6_literal_char)) {
             return std::string(host);
         }
         throw UsageError(

@@ -31,7 +31,8 @@ std::string escape_bytes(std::string_view data, std::size_t max_bytes) {
         }
     }
     if (data.size() > shown.size()) {
-        out += fmt::format("... ({} more bytes)", data.size() - shown.size());
+        std::size_t left_out = data.size() - shown.size();
+        out += fmt::format("... ({} more byte{})", left_out, left_out == 1 ? "" : "s");
     }
     return out;
 }

@@ -1,5 +1,7 @@
 #include "tcpkit/logger.h"
 
+#include "tcpkit/utf8.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -78,9 +80,11 @@ bool stderr_wants_color(ColorMode mode) {
 }  // namespace
 
 std::string json_escape(std::string_view text) {
+    // JSON text is UTF-8: bytes that are not (a user's typo quoted in an error) become U+FFFD.
+    std::string valid = to_valid_utf8(text);
     std::string out;
-    out.reserve(text.size() + 8);
-    for (unsigned char c : text) {
+    out.reserve(valid.size() + 8);
+    for (unsigned char c : valid) {
         switch (c) {
             case '"':
                 out += "\\\"";
@@ -145,7 +149,16 @@ std::string Logger::format_line(LogLevel level, std::string_view message) const 
                              : fmt::format("{}: ", name);
         }
     }
-    line += message;
+    // One message, one line: a line break inside (say, in a quoted argument) is shown escaped.
+    for (char c : message) {
+        if (c == '\n') {
+            line += "\\n";
+        } else if (c == '\r') {
+            line += "\\r";
+        } else {
+            line += c;
+        }
+    }
     line += '\n';
     return line;
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 #include <asio/bind_cancellation_slot.hpp>
 #include <asio/buffer.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -32,7 +34,57 @@ std::string format_age(Clock::duration age) {
 }  // namespace
 
 ClientConnection::ClientConnection(asio::ip::tcp::socket socket, std::string peer)
-    : socket_(std::move(socket)), peer_(std::move(peer)) {}
+    : socket_(std::move(socket)), peer_(std::move(peer)), writer_done_(socket_.get_executor()) {}
+
+bool ClientConnection::enqueue(SharedBytes message) {
+    if (!socket_.is_open()) {
+        return false;
+    }
+    if (!output_.push(std::move(message))) {
+        close(fmt::format("too slow: more than {} bytes waiting to be sent", output_.max_bytes()));
+        return false;
+    }
+    if (!writer_running_) {
+        writer_running_ = true;
+        spawn_logged(socket_.get_executor(), write_queued(), "writer");
+    }
+    return true;
+}
+
+asio::awaitable<void> ClientConnection::write_queued() {
+    // Holding a reference keeps the connection alive while a write is in flight.
+    auto self = shared_from_this();
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(max_messages_per_write);
+    while (!output_.empty() && socket_.is_open()) {
+        buffers.clear();
+        std::size_t count = output_.visit_front(max_messages_per_write, [&](std::string_view message) {
+            buffers.emplace_back(message.data(), message.size());
+        });
+        std::error_code error;
+        std::size_t written =
+            co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
+        bytes_sent_ += written;
+        if (error) {
+            note_end(describe(error));
+            output_.clear();
+            break;
+        }
+        last_activity_ = Clock::now();
+        output_.pop_front(count);
+    }
+    writer_running_ = false;
+    writer_done_.cancel();
+}
+
+asio::awaitable<bool> ClientConnection::flush() {
+    while (writer_running_) {
+        writer_done_.expires_at(Clock::time_point::max());
+        std::error_code ignored;
+        co_await writer_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return socket_.is_open() && output_.empty();
+}
 
 asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer) {
     if (stop_requested_ || !socket_.is_open()) {
@@ -131,7 +183,8 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     std::error_code error;
     auto remote = socket.remote_endpoint(error);
     if (error) {
-        return;  // already gone again
+        log().debug("a connection was reset before it could be served: {}", describe(error));
+        return;
     }
     std::string peer = describe(remote);
     if (stopping_) {
@@ -140,6 +193,8 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     if (active_.load() >= options_.max_connections) {
         ++refused_;
         log().warn("refused {}: connection limit of {} reached", peer, options_.max_connections);
+        // A reset, not a FIN: the client must not mistake "refused" for "served and done".
+        socket.set_option(asio::socket_base::linger(true, 0), error);
         socket.close(error);
         return;
     }

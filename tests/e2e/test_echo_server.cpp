@@ -1,8 +1,10 @@
 // End-to-end: the real `tcpkit echo-server` against real loopback clients.
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -106,7 +108,13 @@ TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps 
     first.send_all("1");
     REQUIRE(first.read_exactly(1) == "1");
     auto second = Socket::connect(port);
-    REQUIRE(second.wait_closed());
+    // Refused with a reset, so that clients report an error rather than a normal end.
+    pollfd readable{second.fd(), POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
+    char byte = 0;
+    errno = 0;
+    CHECK(::recv(second.fd(), &byte, 1, 0) == -1);
+    CHECK(errno == ECONNRESET);
     CHECK_THAT(server.wait_for_stderr_line("refused"), TCPKIT_CONTAINS("connection limit of 1 reached"));
     first.send_all("still here");
     REQUIRE(first.read_exactly(10) == "still here");
@@ -184,6 +192,7 @@ TEST_CASE("echo-server survives a client that resets mid-stream", "[echo-server]
     {
         auto rude = Socket::connect(port);
         rude.send_all(std::string(100000, 'r'));
+        server.wait_for_stderr_line("connection from");
         rude.reset();
     }
     server.wait_for_stderr_line("disconnected");

@@ -31,7 +31,7 @@ public:
                     std::function<void(std::string_view)> sink = nullptr);
 
     void configure(LoggerOptions options);
-    bool enabled(LogLevel level) const { return level >= options_.min_level || level >= LogLevel::status; }
+    bool enabled(LogLevel level) const { return level >= options_.min_level || level == LogLevel::status; }
 
     void write(LogLevel level, std::string_view message);
 

@@ -6,6 +6,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/cancellation_signal.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "tcpkit/bounded_write_queue.h"
 #include "tcpkit/duration.h"
 #include "tcpkit/io_pool.h"
 #include "tcpkit/listener.h"
@@ -35,8 +37,15 @@ struct ServerOptions {
     Milliseconds drain_timeout{2000};     // on SIGINT/SIGTERM, how long open connections may finish
 };
 
+// Default bound of a connection's output queue (see enqueue()).
+inline constexpr std::size_t default_output_queue_bytes = 1024 * 1024;
+// At most this many queued messages go into one gathered write.
+inline constexpr std::size_t max_messages_per_write = 64;
+
 // One accepted client, as a session sees it. Lives on one I/O thread; not thread-safe.
-class ClientConnection {
+// A session writes either directly with write() (a request/response loop such as echo) or
+// through the bounded queue with enqueue() (fan-out such as chat), not both.
+class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 public:
     ClientConnection(asio::ip::tcp::socket socket, std::string peer);
 
@@ -49,6 +58,16 @@ public:
     asio::awaitable<bool> write(std::string_view data);
     // Our half of the close: the client reads end-of-stream once everything sent has arrived.
     void shutdown_send();
+
+    // Queues a shared, immutable message for this client without waiting. One writer sends the
+    // queue in gathered writes. When the message does not fit in the queue's byte limit the
+    // client is not keeping up: it is closed with reason "too slow" and false is returned, so
+    // that one stalled reader never costs unbounded memory or holds anyone else up.
+    bool enqueue(SharedBytes message);
+    void set_output_limit(std::size_t bytes) { output_ = BoundedWriteQueue(bytes); }
+    std::size_t queued_bytes() const { return output_.bytes(); }
+    // Waits until everything queued so far has been written; false if the connection failed.
+    asio::awaitable<bool> flush();
 
     // Why the connection ended, in a few words for the log ("closed by client", "idle for 3s").
     const std::string& end_reason() const { return end_reason_; }
@@ -64,8 +83,13 @@ public:
     asio::ip::tcp::socket& socket() { return socket_; }
 
 private:
+    asio::awaitable<void> write_queued();
+
     asio::ip::tcp::socket socket_;
     std::string peer_;
+    BoundedWriteQueue output_{default_output_queue_bytes};
+    bool writer_running_ = false;
+    asio::steady_timer writer_done_;
     std::string end_reason_;
     asio::cancellation_signal stop_reading_;
     bool stop_requested_ = false;

@@ -1,0 +1,67 @@
+#include "tcpkit/utf8.h"
+
+namespace tcpkit {
+namespace {
+
+constexpr std::string_view replacement_character = "\xEF\xBF\xBD";
+
+// The length of the valid sequence starting at `text[0]`, or 0 if there is none; `invalid`
+// is then how many bytes the maximal invalid subpart covers (at least 1).
+std::size_t valid_sequence_length(std::string_view text, std::size_t& invalid) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    unsigned char lead = byte(0);
+    invalid = 1;
+    if (lead < 0x80) {
+        return 1;
+    }
+    std::size_t length = 0;
+    unsigned char low = 0x80;   // bounds of the second byte (Unicode table 3-7)
+    unsigned char high = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        low = lead == 0xE0 ? 0xA0 : 0x80;   // no overlong forms
+        high = lead == 0xED ? 0x9F : 0xBF;  // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        low = lead == 0xF0 ? 0x90 : 0x80;
+        high = lead == 0xF4 ? 0x8F : 0xBF;  // nothing past U+10FFFF
+    } else {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        if (i >= text.size()) {
+            invalid = i;
+            return 0;
+        }
+        unsigned char next = byte(i);
+        bool in_range = i == 1 ? (next >= low && next <= high) : (next >= 0x80 && next <= 0xBF);
+        if (!in_range) {
+            invalid = i;
+            return 0;
+        }
+    }
+    return length;
+}
+
+}  // namespace
+
+std::string to_valid_utf8(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    while (!bytes.empty()) {
+        std::size_t invalid = 0;
+        std::size_t length = valid_sequence_length(bytes, invalid);
+        if (length > 0) {
+            out.append(bytes.substr(0, length));
+            bytes.remove_prefix(length);
+        } else {
+            out.append(replacement_character);
+            bytes.remove_prefix(invalid);
+        }
+    }
+    return out;
+}
+
+}  // namespace tcpkit

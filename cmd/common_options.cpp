@@ -5,11 +5,13 @@
 namespace tcpkit::cmd {
 
 const char* const exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed out), "
+    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
+    "out), "
     "2 usage error.";
 
 const char* const client_exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed out), "
+    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
+    "out), "
     "2 usage error, 130 interrupted (SIGINT or SIGTERM).";
 
 IpFamily FamilyOptions::family() const {
@@ -24,12 +26,17 @@ IpFamily FamilyOptions::family() const {
 
 void add_logging_options(CLI::App& command, LoggingOptions& options) {
     auto* verbose = command.add_flag("-v,--verbose", options.verbose, "Also log data and details");
-    command.add_flag("-q,--quiet", options.quiet, "Log only warnings and errors")->excludes(verbose);
-    command.add_option("--log-format", options.format, "Log lines as plain text or one JSON object each")
+    command.add_flag("-q,--quiet", options.quiet, "Log only warnings and errors")
+        ->excludes(verbose);
+    command
+        .add_option("--log-format", options.format,
+                    "Log lines as plain text or one JSON object each")
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
         ->default_str("text");
-    command.add_option("--color", options.color, "Colour log levels: auto (on a terminal), always, never")
+    command
+        .add_option("--color", options.color,
+                    "Colour log levels: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->type_name("WHEN")
         ->default_str("auto");
@@ -42,7 +49,9 @@ void add_family_options(CLI::App& command, FamilyOptions& options) {
 
 void apply_logging(const LoggingOptions& options, bool timestamps) {
     LoggerOptions logger;
-    logger.min_level = options.verbose ? LogLevel::debug : options.quiet ? LogLevel::warn : LogLevel::info;
+    logger.min_level = options.verbose ? LogLevel::debug
+                       : options.quiet ? LogLevel::warn
+                                       : LogLevel::info;
     logger.format = options.format == "json" ? LogFormat::json : LogFormat::text;
     logger.color = options.color == "always"  ? ColorMode::always
                    : options.color == "never" ? ColorMode::never
@@ -75,7 +84,8 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Mil
                                  const std::string& description) {
     return command
         .add_option_function<std::string>(
-            name, [&target](const std::string& text) { target = parse_duration(text); }, description)
+            name, [&target](const std::string& text) { target = parse_duration(text); },
+            description)
         ->check(validator_from([](const std::string& text) { parse_duration(text); }))
         ->type_name("DURATION");
 }

@@ -40,29 +40,42 @@ int run_connect(const ConnectOptions& options) {
 
 void setup_connect(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<ConnectOptions>();
-    auto* command = app.add_subcommand("connect", "Connect standard input and output to a server, like nc");
-    command->add_option("host", options->host, "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
+    auto* command =
+        app.add_subcommand("connect", "Connect standard input and output to a server, like nc");
+    command
+        ->add_option("host", options->host,
+                     "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
         ->required()
         ->check(host_validator())
         ->type_name("HOST");
-    command->add_option("port", options->port, "Server port")->required()->check(port_validator())->type_name("PORT");
+    command->add_option("port", options->port, "Server port")
+        ->required()
+        ->check(port_validator())
+        ->type_name("PORT");
     add_family_options(*command, options->family);
-    add_duration_option(*command, "--connect-timeout", options->connect_timeout,
-                        "Give up connecting after this long, all addresses together (0: the OS decides)")
+    add_duration_option(
+        *command, "--connect-timeout", options->connect_timeout,
+        "Give up connecting after this long, all addresses together (0: the OS decides)")
         ->default_str("10s");
-    add_duration_option(*command, "--idle-timeout", options->idle_timeout,
-                        "Exit with status 1 after this long without data either way (default: never; "
-                        "with --udp, also how long replies are awaited after the input ends, 1s if unset)");
+    add_duration_option(
+        *command, "--idle-timeout", options->idle_timeout,
+        "Exit with status 1 after this long without data either way (default: never; "
+        "with --udp, also how long replies are awaited after the input ends, 1s if unset)");
     command->add_flag("--crlf", options->crlf, "Send line ends as CRLF (for servers that need it)");
-    command->add_flag("-x,--hex", options->hex, "Hex dump both directions to stderr ('>' sent, '<' received)");
-    command->add_flag("-u,--udp", options->udp,
-                      "Use UDP: each input chunk is one datagram, each datagram received is printed");
+    command->add_flag("-x,--hex", options->hex,
+                      "Hex dump both directions to stderr ('>' sent, '<' received)");
+    command->add_flag(
+        "-u,--udp", options->udp,
+        "Use UDP: each input chunk is one datagram, each datagram received is printed");
     add_logging_options(*command, options->logging);
-    command->footer(std::string("When standard input ends, the sending side is shut down and output continues until "
-                                "the server closes. When the server closes first, tcpkit exits at once. Only the "
-                                "server's data goes to stdout; -v reports the connection on stderr.\n") +
-                    client_exit_status_help);
-    command->callback([options, &selected] { selected = [options] { return run_connect(*options); }; });
+    command->footer(
+        std::string(
+            "When standard input ends, the sending side is shut down and output continues until "
+            "the server closes. When the server closes first, tcpkit exits at once. Only the "
+            "server's data goes to stdout; -v reports the connection on stderr.\n") +
+        client_exit_status_help);
+    command->callback(
+        [options, &selected] { selected = [options] { return run_connect(*options); }; });
 }
 
 }  // namespace tcpkit::cmd

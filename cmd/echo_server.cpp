@@ -55,7 +55,8 @@ asio::awaitable<void> echo(ClientConnection& client) {
 int run_echo_server(const EchoServerOptions& options) {
     apply_logging(options.logging, true);
     raise_open_file_limit();
-    ListenRequest listen{parse_host(options.host), parse_port(options.port), options.family.family()};
+    ListenRequest listen{parse_host(options.host), parse_port(options.port),
+                         options.family.family()};
 
     if (options.udp) {
         UdpServer server(listen, [](std::string_view datagram, const std::string& peer) {
@@ -80,19 +81,26 @@ int run_echo_server(const EchoServerOptions& options) {
 
 void setup_echo_server(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<EchoServerOptions>();
-    auto* command = app.add_subcommand("echo-server", "Echo every byte back to its sender (the tutorial's net.createServer)");
-    command->add_option("-H,--host", options->host, "Address or name to listen on; every address it resolves to is used")
+    auto* command = app.add_subcommand(
+        "echo-server", "Echo every byte back to its sender (the tutorial's net.createServer)");
+    command
+        ->add_option("-H,--host", options->host,
+                     "Address or name to listen on; every address it resolves to is used")
         ->check(host_validator())
         ->type_name("HOST")
         ->default_str("localhost");
-    command->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one (see the 'listening on' line)")
+    command
+        ->add_option("-p,--port", options->port,
+                     "Port to listen on; 0 picks a free one (see the 'listening on' line)")
         ->check(port_validator())
         ->type_name("PORT")
         ->default_str("8080");
     add_family_options(*command, options->family);
     add_duration_option(*command, "--idle-timeout", options->idle_timeout,
                         "Close a connection silent this long, e.g. 3s (default: never)");
-    command->add_option("--max-conns", options->max_connections, "Refuse connections beyond this many at once")
+    command
+        ->add_option("--max-conns", options->max_connections,
+                     "Refuse connections beyond this many at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->type_name("N")
         ->default_str("10000");
@@ -100,17 +108,22 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
         ->type_name("N")
         ->default_str("1");
-    command->add_flag("--once", options->once, "Exit when the last client has gone, once one has connected");
-    auto* udp = command->add_flag("--udp", options->udp, "Echo UDP datagrams instead of TCP streams");
+    command->add_flag("--once", options->once,
+                      "Exit when the last client has gone, once one has connected");
+    auto* udp =
+        command->add_flag("--udp", options->udp, "Echo UDP datagrams instead of TCP streams");
     for (const char* tcp_only : {"--once", "--idle-timeout", "--max-conns", "--threads"}) {
         command->get_option(tcp_only)->excludes(udp);
     }
     add_logging_options(*command, options->logging);
-    command->footer(std::string("Logs go to stderr; 'listening on ADDRESS:PORT' is printed for each address before "
-                                "the first connection is accepted. SIGINT/SIGTERM stop accepting, let open "
-                                "connections finish (up to 2s) and print a summary.\n") +
-                    exit_status_help);
-    command->callback([options, &selected] { selected = [options] { return run_echo_server(*options); }; });
+    command->footer(
+        std::string(
+            "Logs go to stderr; 'listening on ADDRESS:PORT' is printed for each address before "
+            "the first connection is accepted. SIGINT/SIGTERM stop accepting, let open "
+            "connections finish (up to 2s) and print a summary.\n") +
+        exit_status_help);
+    command->callback(
+        [options, &selected] { selected = [options] { return run_echo_server(*options); }; });
 }
 
 }  // namespace tcpkit::cmd

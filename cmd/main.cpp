@@ -1,6 +1,6 @@
 // tcpkit: one executable, one subcommand per example of the Node.js `net` tutorial.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -33,8 +33,9 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 int main(int argc, char** argv) {
     tcpkit::ignore_broken_pipes();
 
-    CLI::App app{"A netcat-style TCP toolkit: an echo server, an interactive client and a one-shot sender.",
-                 "tcpkit"};
+    CLI::App app{
+        "A netcat-style TCP toolkit: an echo server, an interactive client and a one-shot sender.",
+        "tcpkit"};
     app.set_version_flag("-V,--version", tcpkit::version_text());
     app.require_subcommand(1);
     app.footer(tcpkit::cmd::exit_status_help);

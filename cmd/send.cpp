@@ -60,36 +60,47 @@ int run_send(const SendOptions& options) {
 void setup_send(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<SendOptions>();
     auto* command = app.add_subcommand("send", "Send a message, print the reply, and exit");
-    command->add_option("host", options->host, "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
+    command
+        ->add_option("host", options->host,
+                     "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
         ->required()
         ->check(host_validator())
         ->type_name("HOST");
-    command->add_option("port", options->port, "Server port")->required()->check(port_validator())->type_name("PORT");
-    auto* text = command->add_option("text", options->text,
-                                     "Text to send, arguments joined by spaces, plus a newline (default: "
-                                     "standard input)");
+    command->add_option("port", options->port, "Server port")
+        ->required()
+        ->check(port_validator())
+        ->type_name("PORT");
+    auto* text =
+        command->add_option("text", options->text,
+                            "Text to send, arguments joined by spaces, plus a newline (default: "
+                            "standard input)");
     command->add_option("-f,--file", options->file, "Send the contents of FILE instead")
         ->excludes(text)
         ->type_name("FILE");
-    command->add_flag("-n,--no-newline", options->no_newline, "Do not add a newline after TEXT")->needs(text);
+    command->add_flag("-n,--no-newline", options->no_newline, "Do not add a newline after TEXT")
+        ->needs(text);
     add_duration_option(*command, "-t,--timeout", options->timeout,
                         "Give up after this long in all, connecting included; exit status 1")
         ->default_str("10s");
     command->add_option("-l,--lines", options->lines, "Exit after N lines of reply")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}))
         ->type_name("N");
-    command->add_flag("--no-shutdown", options->no_shutdown,
-                      "Keep the sending side open after the message (for servers that close on EOF)");
+    command->add_flag(
+        "--no-shutdown", options->no_shutdown,
+        "Keep the sending side open after the message (for servers that close on EOF)");
     command->add_flag("--crlf", options->crlf, "Send line ends as CRLF");
     add_family_options(*command, options->family);
     add_logging_options(*command, options->logging);
-    command->footer(std::string("tcpkit send stops waiting when the first of these happens: the server closes the "
-                                "connection (exit 0); --lines N reply lines have arrived (exit 0); --timeout "
-                                "expires (exit 1, with a message). By default the sending side is shut down "
-                                "after the message, so servers that answer and close (like echo-server) end "
-                                "it at once.\n") +
-                    client_exit_status_help);
-    command->callback([options, &selected] { selected = [options] { return run_send(*options); }; });
+    command->footer(
+        std::string(
+            "tcpkit send stops waiting when the first of these happens: the server closes the "
+            "connection (exit 0); --lines N reply lines have arrived (exit 0); --timeout "
+            "expires (exit 1, with a message). By default the sending side is shut down "
+            "after the message, so servers that answer and close (like echo-server) end "
+            "it at once.\n") +
+        client_exit_status_help);
+    command->callback(
+        [options, &selected] { selected = [options] { return run_send(*options); }; });
 }
 
 }  // namespace tcpkit::cmd

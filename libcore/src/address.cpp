@@ -65,7 +65,8 @@ std::string parse_host(std::string_view text) {
         std::string_view address = host.substr(0, host.find('%'));
         if (std::count(address.begin(), address.end(), ':') < 2 ||
             !std::all_of(address.begin(), address.end(), is_ipv6_literal_char)) {
-            throw UsageError(fmt::format("invalid host '{}': brackets are only for IPv6 addresses", text));
+            throw UsageError(
+                fmt::format("invalid host '{}': brackets are only for IPv6 addresses", text));
         }
         return std::string(host);
     }
@@ -76,8 +77,8 @@ std::string parse_host(std::string_view text) {
             std::all_of(address.begin(), address.end(), is_ipv6_literal_char)) {
             return std::string(host);
         }
-        throw UsageError(
-            fmt::format("invalid host '{}': give the port as its own argument, not HOST:PORT", text));
+        throw UsageError(fmt::format(
+            "invalid host '{}': give the port as its own argument, not HOST:PORT", text));
     }
     if (!is_dns_name(host)) {
         throw UsageError(fmt::format("invalid host '{}': not an IP address or host name", text));

@@ -16,16 +16,17 @@ constexpr int interrupted_status = 130;
 
 int report(const RelayResult& result, const RelayOptions& options) {
     if (result.succeeded()) {
-        log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options), result.bytes_sent,
-                    result.bytes_received);
+        log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                    result.bytes_sent, result.bytes_received);
         return to_int(ExitStatus::success);
     }
-    log().error("{} (sent {} bytes, received {} bytes)", result.describe(options), result.bytes_sent,
-                result.bytes_received);
+    log().error("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                result.bytes_sent, result.bytes_received);
     return to_int(ExitStatus::network_failure);
 }
 
-asio::awaitable<int> connect_and_relay(const ClientOptions& options, const InputFactory& make_input) {
+asio::awaitable<int> connect_and_relay(const ClientOptions& options,
+                                       const InputFactory& make_input) {
     auto executor = co_await asio::this_coro::executor;
     RelayOptions relay_options = options.relay;
     relay_options.started_at = std::chrono::steady_clock::now();

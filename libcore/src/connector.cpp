@@ -26,7 +26,8 @@ asio::awaitable<std::error_code> attempt_connect(asio::ip::tcp::socket& socket,
 asio::awaitable<asio::ip::tcp::socket> connect_tcp(const ConnectRequest& request) {
     auto executor = co_await asio::this_coro::executor;
     auto addresses = resolve_addresses(executor, request.host, request.family, false);
-    auto deadline = request.timeout.count() > 0 ? Clock::now() + request.timeout : Clock::time_point::max();
+    auto deadline =
+        request.timeout.count() > 0 ? Clock::now() + request.timeout : Clock::time_point::max();
 
     std::string last_failure;
     for (const auto& address : addresses) {
@@ -43,8 +44,8 @@ asio::awaitable<asio::ip::tcp::socket> connect_tcp(const ConnectRequest& request
         }
         last_failure = fmt::format("{} ({})", describe(*result), describe(endpoint));
     }
-    throw NetworkError(fmt::format("cannot connect to {}: {}", format_host_port(request.host, request.port),
-                                   last_failure));
+    throw NetworkError(fmt::format("cannot connect to {}: {}",
+                                   format_host_port(request.host, request.port), last_failure));
 }
 
 asio::awaitable<asio::ip::udp::socket> connect_udp(const ConnectRequest& request) {
@@ -64,8 +65,8 @@ asio::awaitable<asio::ip::udp::socket> connect_udp(const ConnectRequest& request
         }
         last_failure = fmt::format("{} ({})", describe(error), describe(endpoint));
     }
-    throw NetworkError(fmt::format("cannot connect to {}: {}", format_host_port(request.host, request.port),
-                                   last_failure));
+    throw NetworkError(fmt::format("cannot connect to {}: {}",
+                                   format_host_port(request.host, request.port), last_failure));
 }
 
 }  // namespace tcpkit

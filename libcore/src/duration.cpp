@@ -33,9 +33,10 @@ double unit_in_milliseconds(std::string_view unit) {
 
 Milliseconds parse_duration(std::string_view text) {
     auto fail = [&] {
-        return UsageError(fmt::format(
-            "invalid duration '{}': expected a number with an optional unit ms, s, m or h (e.g. 500ms, 3s)",
-            text));
+        return UsageError(
+            fmt::format("invalid duration '{}': expected a number with an optional unit ms, s, m "
+                        "or h (e.g. 500ms, 3s)",
+                        text));
     };
     std::size_t digits_end = 0;
     bool seen_digit = false;

@@ -39,8 +39,8 @@ bool is_connection_reset(const std::error_code& error) {
 }
 
 std::vector<asio::ip::address> resolve_addresses(const asio::any_io_executor& executor,
-                                                 const std::string& host,
-                                                 IpFamily family, bool passive) {
+                                                 const std::string& host, IpFamily family,
+                                                 bool passive) {
     asio::ip::tcp::resolver resolver(executor);
     auto flags = passive ? asio::ip::resolver_base::passive : asio::ip::resolver_base::flags{};
     std::error_code error;
@@ -60,7 +60,8 @@ std::vector<asio::ip::address> resolve_addresses(const asio::any_io_executor& ex
         std::string family_note = family == IpFamily::v4   ? " (IPv4 only)"
                                   : family == IpFamily::v6 ? " (IPv6 only)"
                                                            : "";
-        throw NetworkError(fmt::format("cannot resolve '{}'{}: {}", host, family_note, describe(error)));
+        throw NetworkError(
+            fmt::format("cannot resolve '{}'{}: {}", host, family_note, describe(error)));
     }
     std::vector<asio::ip::address> addresses;
     for (const auto& entry : results) {

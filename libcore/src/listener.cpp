@@ -44,8 +44,8 @@ void prepare_acceptor(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::en
     }
 }
 
-void prepare_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& endpoint, int /*backlog*/,
-                 std::error_code& error) {
+void prepare_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& endpoint,
+                 int /*backlog*/, std::error_code& error) {
     socket.open(endpoint.protocol(), error);
     if (!error && endpoint.address().is_v6()) {
         socket.set_option(asio::ip::v6_only(!endpoint.address().is_unspecified()), error);
@@ -58,7 +58,8 @@ void prepare_udp(asio::ip::udp::socket& socket, const asio::ip::udp::endpoint& e
 // Binds one socket per resolved address, all to the same port. An address that cannot be used
 // at all (say ::1 on a host without IPv6) is skipped with a warning when others work.
 template <typename Protocol, typename Socket, typename Prepare>
-std::vector<Socket> bind_all(asio::io_context& context, const ListenRequest& request, Prepare prepare) {
+std::vector<Socket> bind_all(asio::io_context& context, const ListenRequest& request,
+                             Prepare prepare) {
     auto addresses = resolve_addresses(context.get_executor(), request.host, request.family, true);
     for (int round = 1;; ++round) {
         std::vector<Socket> sockets;
@@ -86,7 +87,8 @@ std::vector<Socket> bind_all(asio::io_context& context, const ListenRequest& req
                 continue;
             }
             throw NetworkError(fmt::format("cannot listen on {}: {}",
-                                           format_host_port(address.to_string(), port), describe(error)));
+                                           format_host_port(address.to_string(), port),
+                                           describe(error)));
         }
         if (retry) {
             continue;
@@ -102,7 +104,8 @@ std::vector<Socket> bind_all(asio::io_context& context, const ListenRequest& req
 }  // namespace
 
 Listener::Listener(asio::io_context& context, const ListenRequest& request)
-    : acceptors_(bind_all<asio::ip::tcp, asio::ip::tcp::acceptor>(context, request, prepare_acceptor)) {
+    : acceptors_(
+          bind_all<asio::ip::tcp, asio::ip::tcp::acceptor>(context, request, prepare_acceptor)) {
     for (auto& acceptor : acceptors_) {
         endpoints_.push_back(acceptor.local_endpoint());
     }
@@ -156,7 +159,8 @@ asio::awaitable<void> Listener::accept_loop(asio::ip::tcp::acceptor& acceptor) {
     }
 }
 
-std::vector<asio::ip::udp::socket> bind_udp(asio::io_context& context, const ListenRequest& request) {
+std::vector<asio::ip::udp::socket> bind_udp(asio::io_context& context,
+                                            const ListenRequest& request) {
     return bind_all<asio::ip::udp, asio::ip::udp::socket>(context, request, prepare_udp);
 }
 

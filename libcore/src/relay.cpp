@@ -155,8 +155,8 @@ asio::awaitable<void> receive_output(Socket& socket, OutputStream& output, Relay
             count = co_await socket.async_receive(asio::buffer(buffer),
                                                   asio::redirect_error(asio::use_awaitable, error));
         } else {
-            count = co_await socket.async_read_some(asio::buffer(buffer),
-                                                    asio::redirect_error(asio::use_awaitable, error));
+            count = co_await socket.async_read_some(
+                asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
         }
         if (error == asio::error::eof) {
             state.finish(RelayEnd::peer_closed);
@@ -207,7 +207,8 @@ asio::awaitable<void> watch_time(RelayState& state) {
         if (idle.count() > 0) {
             deadline = state.last_activity + idle;
         }
-        if (options.overall_timeout.count() > 0 && state.started + options.overall_timeout < deadline) {
+        if (options.overall_timeout.count() > 0 &&
+            state.started + options.overall_timeout < deadline) {
             deadline = state.started + options.overall_timeout;
             reason = RelayEnd::overall_timeout;
         }
@@ -248,7 +249,8 @@ std::string RelayResult::describe(const RelayOptions& options) const {
         case RelayEnd::output_closed:
             return fmt::format("output closed ({})", detail);
         case RelayEnd::idle_timeout:
-            return fmt::format("idle timeout: nothing sent or received for {}", format_duration(options.idle_timeout));
+            return fmt::format("idle timeout: nothing sent or received for {}",
+                               format_duration(options.idle_timeout));
         case RelayEnd::overall_timeout:
             return fmt::format("timed out after {}", format_duration(options.overall_timeout));
         case RelayEnd::connection_failed:
@@ -259,13 +261,13 @@ std::string RelayResult::describe(const RelayOptions& options) const {
     return detail;
 }
 
-asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input, OutputStream& output,
-                                   const RelayOptions& options) {
+asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input,
+                                   OutputStream& output, const RelayOptions& options) {
     return run_relay(socket, input, output, options);
 }
 
-asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input, OutputStream& output,
-                                   const RelayOptions& options) {
+asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input,
+                                   OutputStream& output, const RelayOptions& options) {
     return run_relay(socket, input, output, options);
 }
 

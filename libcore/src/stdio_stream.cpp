@@ -37,7 +37,7 @@ namespace tcpkit {
 namespace {
 
 class StringInput final : public InputStream {
-public:
+  public:
     explicit StringInput(std::string bytes) : bytes_(std::move(bytes)) {}
 
     asio::awaitable<std::size_t> read_some(std::span<char> buffer) override {
@@ -47,7 +47,7 @@ public:
         co_return count;
     }
 
-private:
+  private:
     std::string bytes_;
     std::size_t position_ = 0;
 };
@@ -57,7 +57,7 @@ private:
 // Asio makes the descriptor non-blocking, and a dup() shares that flag with the original, which
 // the shell shares with us: put the original flags back, or the user's terminal is left broken.
 class SavedDescriptorFlags {
-public:
+  public:
     explicit SavedDescriptorFlags(int fd) : fd_(fd), flags_(fd < 0 ? -1 : ::fcntl(fd, F_GETFL)) {}
     ~SavedDescriptorFlags() {
         if (flags_ != -1) {
@@ -67,7 +67,7 @@ public:
     SavedDescriptorFlags(const SavedDescriptorFlags&) = delete;
     SavedDescriptorFlags& operator=(const SavedDescriptorFlags&) = delete;
 
-private:
+  private:
     int fd_;
     int flags_;
 };
@@ -81,15 +81,16 @@ int duplicate_or_throw(int fd, const char* what) {
 }
 
 class DescriptorInput final : public InputStream {
-public:
+  public:
     // Takes ownership of `fd`; `shared_fd` is the descriptor whose flags must survive us.
     DescriptorInput(const asio::any_io_executor& executor, int fd, int shared_fd)
         : saved_flags_(shared_fd), stream_(executor, fd) {}
 
     asio::awaitable<std::size_t> read_some(std::span<char> buffer) override {
         std::error_code error;
-        std::size_t count = co_await stream_.async_read_some(
-            asio::buffer(buffer.data(), buffer.size()), asio::redirect_error(asio::use_awaitable, error));
+        std::size_t count =
+            co_await stream_.async_read_some(asio::buffer(buffer.data(), buffer.size()),
+                                             asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::eof) {
             co_return 0;
         }
@@ -99,13 +100,13 @@ public:
         co_return count;
     }
 
-private:
+  private:
     SavedDescriptorFlags saved_flags_;  // destroyed after stream_, which closes the dup
     asio::posix::stream_descriptor stream_;
 };
 
 class DescriptorOutput final : public OutputStream {
-public:
+  public:
     DescriptorOutput(const asio::any_io_executor& executor, int fd, int shared_fd)
         : saved_flags_(shared_fd), stream_(executor, fd) {}
 
@@ -118,7 +119,7 @@ public:
         }
     }
 
-private:
+  private:
     SavedDescriptorFlags saved_flags_;
     asio::posix::stream_descriptor stream_;
 };
@@ -129,7 +130,7 @@ private:
 // event loop through a timer used as a signal. State is shared so the thread may outlive us
 // while blocked in a console read.
 class ThreadedHandleInput final : public InputStream {
-public:
+  public:
     ThreadedHandleInput(const asio::any_io_executor& executor, HANDLE handle)
         : shared_(std::make_shared<Shared>(executor)) {
         shared_->handle = handle;
@@ -170,7 +171,7 @@ public:
         }
     }
 
-private:
+  private:
     struct Shared {
         explicit Shared(const asio::any_io_executor& executor) : wake(executor) {}
         HANDLE handle = nullptr;
@@ -190,7 +191,8 @@ private:
             std::size_t wanted = 0;
             {
                 std::unique_lock lock(shared->mutex);
-                shared->condition.wait(lock, [&] { return shared->wanted > 0 || shared->abandoned; });
+                shared->condition.wait(lock,
+                                       [&] { return shared->wanted > 0 || shared->abandoned; });
                 if (shared->abandoned) {
                     return;
                 }
@@ -199,7 +201,8 @@ private:
             chunk.resize(wanted);
             DWORD count = 0;
             std::error_code error;
-            if (!ReadFile(shared->handle, chunk.data(), static_cast<DWORD>(wanted), &count, nullptr)) {
+            if (!ReadFile(shared->handle, chunk.data(), static_cast<DWORD>(wanted), &count,
+                          nullptr)) {
                 DWORD code = GetLastError();
                 // A closed pipe is the end of input, not an error.
                 if (code != ERROR_BROKEN_PIPE && code != ERROR_HANDLE_EOF) {
@@ -223,14 +226,15 @@ private:
 };
 
 class HandleOutput final : public OutputStream {
-public:
+  public:
     explicit HandleOutput(HANDLE handle) : handle_(handle) {}
 
     // Blocking writes: a console or pipe on Windows has no asynchronous stream in Asio.
     asio::awaitable<void> write_all(std::string_view bytes) override {
         while (!bytes.empty()) {
             DWORD written = 0;
-            if (!WriteFile(handle_, bytes.data(), static_cast<DWORD>(std::min<std::size_t>(bytes.size(), 1 << 20)),
+            if (!WriteFile(handle_, bytes.data(),
+                           static_cast<DWORD>(std::min<std::size_t>(bytes.size(), 1 << 20)),
                            &written, nullptr)) {
                 throw std::system_error(static_cast<int>(GetLastError()), std::system_category());
             }
@@ -239,7 +243,7 @@ public:
         co_return;
     }
 
-private:
+  private:
     HANDLE handle_;
 };
 
@@ -254,8 +258,8 @@ std::unique_ptr<InputStream> InputStream::from_string(std::string bytes) {
 #ifndef _WIN32
 
 std::unique_ptr<InputStream> InputStream::standard_input(const asio::any_io_executor& executor) {
-    return std::make_unique<DescriptorInput>(executor, duplicate_or_throw(STDIN_FILENO, "standard input"),
-                                             STDIN_FILENO);
+    return std::make_unique<DescriptorInput>(
+        executor, duplicate_or_throw(STDIN_FILENO, "standard input"), STDIN_FILENO);
 }
 
 std::unique_ptr<InputStream> InputStream::open_file(const asio::any_io_executor& executor,
@@ -264,12 +268,13 @@ std::unique_ptr<InputStream> InputStream::open_file(const asio::any_io_executor&
     if (fd == -1) {
         throw UsageError(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
     }
-    return std::make_unique<DescriptorInput>(executor, fd, -1);  // our own descriptor: nothing to restore
+    return std::make_unique<DescriptorInput>(executor, fd,
+                                             -1);  // our own descriptor: nothing to restore
 }
 
 std::unique_ptr<OutputStream> OutputStream::standard_output(const asio::any_io_executor& executor) {
-    return std::make_unique<DescriptorOutput>(executor, duplicate_or_throw(STDOUT_FILENO, "standard output"),
-                                              STDOUT_FILENO);
+    return std::make_unique<DescriptorOutput>(
+        executor, duplicate_or_throw(STDOUT_FILENO, "standard output"), STDOUT_FILENO);
 }
 
 #else
@@ -284,8 +289,9 @@ std::unique_ptr<InputStream> InputStream::open_file(const asio::any_io_executor&
     HANDLE handle = CreateFileA(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING,
                                 FILE_ATTRIBUTE_NORMAL, nullptr);
     if (handle == INVALID_HANDLE_VALUE) {
-        throw UsageError(fmt::format("cannot open '{}': {}", path,
-                                     std::system_category().message(static_cast<int>(GetLastError()))));
+        throw UsageError(
+            fmt::format("cannot open '{}': {}", path,
+                        std::system_category().message(static_cast<int>(GetLastError()))));
     }
     return std::make_unique<ThreadedHandleInput>(executor, handle);
 }

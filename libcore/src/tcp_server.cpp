@@ -28,7 +28,8 @@ constexpr Milliseconds close_grace{1000};
 
 std::string format_age(Clock::duration age) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(age).count();
-    return ms < 1000 ? fmt::format("{}ms", ms) : fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
+    return ms < 1000 ? fmt::format("{}ms", ms)
+                     : fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
 }
 
 }  // namespace
@@ -58,12 +59,13 @@ asio::awaitable<void> ClientConnection::write_queued() {
     buffers.reserve(max_messages_per_write);
     while (!output_.empty() && socket_.is_open()) {
         buffers.clear();
-        std::size_t count = output_.visit_front(max_messages_per_write, [&](std::string_view message) {
-            buffers.emplace_back(message.data(), message.size());
-        });
+        std::size_t count =
+            output_.visit_front(max_messages_per_write, [&](std::string_view message) {
+                buffers.emplace_back(message.data(), message.size());
+            });
         std::error_code error;
-        std::size_t written =
-            co_await asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
+        std::size_t written = co_await asio::async_write(
+            socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
         bytes_sent_ += written;
         if (error) {
             note_end(describe(error));
@@ -93,7 +95,8 @@ asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer)
     std::error_code error;
     std::size_t count = co_await socket_.async_read_some(
         asio::buffer(buffer.data(), buffer.size()),
-        asio::bind_cancellation_slot(stop_reading_.slot(), asio::redirect_error(asio::use_awaitable, error)));
+        asio::bind_cancellation_slot(stop_reading_.slot(),
+                                     asio::redirect_error(asio::use_awaitable, error)));
     if (error == asio::error::eof) {
         note_end("closed by client");
         co_return 0;
@@ -113,8 +116,9 @@ asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer)
 
 asio::awaitable<bool> ClientConnection::write(std::string_view data) {
     std::error_code error;
-    std::size_t written = co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
-                                                     asio::redirect_error(asio::use_awaitable, error));
+    std::size_t written =
+        co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
+                                   asio::redirect_error(asio::use_awaitable, error));
     bytes_sent_ += written;
     last_activity_ = Clock::now();
     if (error) {
@@ -171,8 +175,8 @@ void TcpServer::run() {
     listener_.start([this]() -> asio::io_context& { return pool_.next(); },
                     [this](asio::ip::tcp::socket socket) { accept(std::move(socket)); });
     pool_.run();
-    log().status("served {} connection(s) ({} refused), received {} bytes, sent {} bytes", accepted_.load(),
-                 refused_.load(), bytes_received_.load(), bytes_sent_.load());
+    log().status("served {} connection(s) ({} refused), received {} bytes, sent {} bytes",
+                 accepted_.load(), refused_.load(), bytes_received_.load(), bytes_sent_.load());
 }
 
 void TcpServer::stop() {

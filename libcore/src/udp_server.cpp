@@ -26,8 +26,8 @@ void UdpServer::run() {
         context_.stop();
     });
     context_.run();
-    log().status("served {} datagram(s), received {} bytes, sent {} bytes", datagrams_, bytes_received_,
-                 bytes_sent_);
+    log().status("served {} datagram(s), received {} bytes, sent {} bytes", datagrams_,
+                 bytes_received_, bytes_sent_);
 }
 
 asio::awaitable<void> UdpServer::serve(asio::ip::udp::socket& socket) {
@@ -36,8 +36,8 @@ asio::awaitable<void> UdpServer::serve(asio::ip::udp::socket& socket) {
     asio::ip::udp::endpoint sender;
     for (;;) {
         std::error_code error;
-        std::size_t count = co_await socket.async_receive_from(asio::buffer(buffer), sender,
-                                                               asio::redirect_error(asio::use_awaitable, error));
+        std::size_t count = co_await socket.async_receive_from(
+            asio::buffer(buffer), sender, asio::redirect_error(asio::use_awaitable, error));
         if (error == asio::error::operation_aborted) {
             co_return;
         }

@@ -15,7 +15,7 @@ std::size_t valid_sequence_length(std::string_view text, std::size_t& invalid) {
         return 1;
     }
     std::size_t length = 0;
-    unsigned char low = 0x80;   // bounds of the second byte (Unicode table 3-7)
+    unsigned char low = 0x80;  // bounds of the second byte (Unicode table 3-7)
     unsigned char high = 0xBF;
     if (lead >= 0xC2 && lead <= 0xDF) {
         length = 2;

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <random>
 #include <string>
@@ -44,7 +44,8 @@ struct TempFile {
 
 }  // namespace
 
-TEST_CASE("connect sends stdin, prints the reply, half-closes at end of input, exits 0", "[connect]") {
+TEST_CASE("connect sends stdin, prints the reply, half-closes at end of input, exits 0",
+          "[connect]") {
     EchoServer echo;
     Process client(connect_args(echo.port));
     client.write_stdin("hello\nworld\n");
@@ -55,7 +56,8 @@ TEST_CASE("connect sends stdin, prints the reply, half-closes at end of input, e
     CHECK(client.err().empty());
 }
 
-TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in bounded memory", "[connect][bulk]") {
+TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in bounded memory",
+          "[connect][bulk]") {
     EchoServer echo;
     TempFile input;
     TempFile output;
@@ -95,12 +97,14 @@ TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in b
     REQUIRE(received.peek() == std::char_traits<char>::eof());
 }
 
-TEST_CASE("connect exits at once when the server closes first, though stdin is still open", "[connect]") {
+TEST_CASE("connect exits at once when the server closes first, though stdin is still open",
+          "[connect]") {
     ScriptedServer server([](Socket& peer) { peer.send_all("bye\n"); });
     Process client(connect_args(server.port(), {"-v"}));
     REQUIRE(client.wait_for_exit() == 0);
     CHECK(client.out() == "bye\n");
-    CHECK_THAT(client.err(), TCPKIT_CONTAINS("connected to 127.0.0.1:" + std::to_string(server.port())));
+    CHECK_THAT(client.err(),
+               TCPKIT_CONTAINS("connected to 127.0.0.1:" + std::to_string(server.port())));
     CHECK_THAT(client.err(), TCPKIT_CONTAINS("connection closed by peer"));
 }
 

@@ -26,14 +26,16 @@ std::string all_byte_values() {
 }
 
 std::vector<std::string> echo_server_args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {tcpkit_binary(), "echo-server", "--port", "0", "--host", "127.0.0.1"};
+    std::vector<std::string> args = {tcpkit_binary(), "echo-server", "--port", "0",
+                                     "--host",        "127.0.0.1"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
 
 }  // namespace
 
-TEST_CASE("echo-server echoes every byte value back exactly and logs the connection", "[echo-server]") {
+TEST_CASE("echo-server echoes every byte value back exactly and logs the connection",
+          "[echo-server]") {
     Process server(echo_server_args());
     auto port = listening_port(server);
     auto client = Socket::connect(port);
@@ -56,7 +58,8 @@ TEST_CASE("echo-server -v logs the data received, escaped", "[echo-server]") {
     CHECK_THAT(line, TCPKIT_CONTAINS("hi\\x01\\n"));
 }
 
-TEST_CASE("echo-server finishes sending after the client half-closes, then closes", "[echo-server]") {
+TEST_CASE("echo-server finishes sending after the client half-closes, then closes",
+          "[echo-server]") {
     Process server(echo_server_args());
     auto client = Socket::connect(listening_port(server));
     std::string payload(1 << 20, 'x');
@@ -83,7 +86,8 @@ TEST_CASE("echo-server --idle-timeout closes a silent connection and says so", "
     CHECK_THAT(server.wait_for_stderr_line("disconnected"), TCPKIT_CONTAINS("idle for 200ms"));
 }
 
-TEST_CASE("echo-server --once exits 0 with a summary after the last client leaves", "[echo-server]") {
+TEST_CASE("echo-server --once exits 0 with a summary after the last client leaves",
+          "[echo-server]") {
     Process server(echo_server_args({"--once"}));
     auto port = listening_port(server);
     {
@@ -98,10 +102,13 @@ TEST_CASE("echo-server --once exits 0 with a summary after the last client leave
         REQUIRE(server.running());  // one client is still there
     }
     REQUIRE(server.wait_for_exit() == 0);
-    CHECK_THAT(server.err(), TCPKIT_CONTAINS("served 2 connection(s) (0 refused), received 2 bytes, sent 2 bytes"));
+    CHECK_THAT(
+        server.err(),
+        TCPKIT_CONTAINS("served 2 connection(s) (0 refused), received 2 bytes, sent 2 bytes"));
 }
 
-TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps serving", "[echo-server]") {
+TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps serving",
+          "[echo-server]") {
     Process server(echo_server_args({"--max-conns", "1"}));
     auto port = listening_port(server);
     auto first = Socket::connect(port);
@@ -115,12 +122,14 @@ TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps 
     errno = 0;
     CHECK(::recv(second.fd(), &byte, 1, 0) == -1);
     CHECK(errno == ECONNRESET);
-    CHECK_THAT(server.wait_for_stderr_line("refused"), TCPKIT_CONTAINS("connection limit of 1 reached"));
+    CHECK_THAT(server.wait_for_stderr_line("refused"),
+               TCPKIT_CONTAINS("connection limit of 1 reached"));
     first.send_all("still here");
     REQUIRE(first.read_exactly(10) == "still here");
 }
 
-TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary, exit 0", "[echo-server]") {
+TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary, exit 0",
+          "[echo-server]") {
     Process server(echo_server_args());
     auto client = Socket::connect(listening_port(server));
     client.send_all("abc");
@@ -132,7 +141,8 @@ TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary
     CHECK_THAT(server.err(), TCPKIT_CONTAINS("server shutting down"));
 }
 
-TEST_CASE("echo-server on SIGINT does not wait forever for a client that never reads", "[echo-server]") {
+TEST_CASE("echo-server on SIGINT does not wait forever for a client that never reads",
+          "[echo-server]") {
     Process server(echo_server_args());
     auto client = Socket::connect(listening_port(server));
     client.set_receive_buffer(4096);
@@ -146,12 +156,14 @@ TEST_CASE("echo-server on SIGINT does not wait forever for a client that never r
         // Expected: our send buffer filled up because the server stopped reading.
     }
     server.send_signal(SIGINT);
-    // The drain deadline (2s) plus the close grace (1s) bound this; the default timeout is generous.
+    // The drain deadline (2s) plus the close grace (1s) bound this; the default timeout is
+    // generous.
     REQUIRE(server.wait_for_exit() == 0);
     CHECK_THAT(server.err(), TCPKIT_CONTAINS("still open after 2s"));
 }
 
-TEST_CASE("echo-server serves 200 concurrent clients, each getting its own bytes", "[echo-server]") {
+TEST_CASE("echo-server serves 200 concurrent clients, each getting its own bytes",
+          "[echo-server]") {
     auto threads = GENERATE(as<std::string>{}, "1", "2");
     Process server(echo_server_args({"--threads", threads}));
     auto port = listening_port(server);
@@ -180,7 +192,8 @@ TEST_CASE("echo-server listens on IPv6 ::1", "[echo-server]") {
 TEST_CASE("echo-server reports a port in use with exit status 1", "[echo-server]") {
     Process first(echo_server_args());
     auto port = listening_port(first);
-    Process second({tcpkit_binary(), "echo-server", "--host", "127.0.0.1", "--port", std::to_string(port)});
+    Process second(
+        {tcpkit_binary(), "echo-server", "--host", "127.0.0.1", "--port", std::to_string(port)});
     REQUIRE(second.wait_for_exit() == 1);
     CHECK_THAT(second.err(), TCPKIT_CONTAINS("cannot listen on 127.0.0.1:" + std::to_string(port) +
                                              ": address already in use"));
@@ -208,7 +221,8 @@ TEST_CASE("echo-server keeps accepting after running out of file descriptors", "
     auto port = listening_port(server);
     std::vector<Socket> clients;
     for (int i = 0; i < 40; ++i) {
-        clients.push_back(Socket::connect(port));  // the kernel completes handshakes into the backlog
+        clients.push_back(
+            Socket::connect(port));  // the kernel completes handshakes into the backlog
     }
     server.wait_for_stderr_line("cannot accept: too many open files");
     clients.clear();
@@ -231,7 +245,8 @@ TEST_CASE("echo-server --udp echoes datagrams", "[echo-server]") {
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
     Socket udp(fd);
     std::string datagram = "datagram\x00with nul";
-    REQUIRE(::send(fd, datagram.data(), datagram.size(), 0) == static_cast<ssize_t>(datagram.size()));
+    REQUIRE(::send(fd, datagram.data(), datagram.size(), 0) ==
+            static_cast<ssize_t>(datagram.size()));
     REQUIRE(udp.read_exactly(datagram.size()) == datagram);
 }
 

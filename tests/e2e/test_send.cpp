@@ -1,10 +1,10 @@
 // End-to-end: the real `tcpkit send`, the tutorial's write-a-message-and-print-the-reply client.
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "catch.h"
@@ -28,7 +28,8 @@ std::vector<std::string> send_args(std::uint16_t port, std::vector<std::string> 
 
 }  // namespace
 
-TEST_CASE("send prints the echo-server's reply and exits 0 without waiting for a timeout", "[send]") {
+TEST_CASE("send prints the echo-server's reply and exits 0 without waiting for a timeout",
+          "[send]") {
     EchoServer echo;
     // With a timeout far beyond the test's own deadline, only the server's close can end it.
     Process client(send_args(echo.port, {"--timeout", "1h", "hello"}));

@@ -18,7 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     return left < 0 ? 0 : static_cast<int>(left);
 }
 
@@ -32,7 +33,9 @@ void wait_for(int fd, short events, Clock::time_point deadline, const char* what
 
 }  // namespace
 
-Socket::~Socket() { close(); }
+Socket::~Socket() {
+    close();
+}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
     if (this != &other) {
@@ -67,7 +70,8 @@ Socket Socket::connect(std::uint16_t port, bool ipv6) {
         result = ::connect(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address);
     }
     if (result != 0) {
-        throw std::system_error(errno, std::generic_category(), "connect to port " + std::to_string(port));
+        throw std::system_error(errno, std::generic_category(),
+                                "connect to port " + std::to_string(port));
     }
     return socket;
 }
@@ -93,7 +97,8 @@ std::string Socket::read_exactly(std::size_t count, Timeout timeout) {
     char buffer[65536];
     while (data.size() < count) {
         wait_for(fd_, POLLIN, deadline, "reading");
-        ssize_t got = ::recv(fd_, buffer, std::min(sizeof buffer, count - data.size()), MSG_DONTWAIT);
+        ssize_t got =
+            ::recv(fd_, buffer, std::min(sizeof buffer, count - data.size()), MSG_DONTWAIT);
         if (got == 0) {
             throw std::runtime_error("peer closed after " + std::to_string(data.size()) + " of " +
                                      std::to_string(count) + " bytes");
@@ -144,7 +149,9 @@ bool Socket::wait_closed(Timeout timeout) {
     }
 }
 
-void Socket::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void Socket::shutdown_write() {
+    ::shutdown(fd_, SHUT_WR);
+}
 
 void Socket::reset() {
     linger option{1, 0};
@@ -152,7 +159,9 @@ void Socket::reset() {
     close();
 }
 
-void Socket::set_receive_buffer(int bytes) { ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes); }
+void Socket::set_receive_buffer(int bytes) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
 
 ScriptedServer::ScriptedServer(std::function<void(Socket&)> script)
     : listener_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
@@ -180,7 +189,9 @@ ScriptedServer::ScriptedServer(std::function<void(Socket&)> script)
     });
 }
 
-ScriptedServer::~ScriptedServer() { join(); }
+ScriptedServer::~ScriptedServer() {
+    join();
+}
 
 void ScriptedServer::join() {
     if (thread_.joinable()) {

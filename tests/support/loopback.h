@@ -14,7 +14,7 @@
 namespace tcpkit::test {
 
 class Socket {
-public:
+  public:
     explicit Socket(int fd = -1) : fd_(fd) {}
     ~Socket();
     Socket(Socket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
@@ -37,20 +37,20 @@ public:
     void set_receive_buffer(int bytes);
     void close();
 
-private:
+  private:
     int fd_;
 };
 
 // A one-connection server in the test process, on 127.0.0.1:0, whose behaviour is a function.
 class ScriptedServer {
-public:
+  public:
     explicit ScriptedServer(std::function<void(Socket&)> script);
     ~ScriptedServer();
     std::uint16_t port() const { return port_; }
     // Waits for the script to finish (it runs on its own thread).
     void join();
 
-private:
+  private:
     Socket listener_;
     std::uint16_t port_ = 0;
     std::thread thread_;

@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string& what) {
+    throw std::runtime_error(what);
+}
 
 void make_pipe(int fds[2]) {
     if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -26,13 +28,16 @@ void make_pipe(int fds[2]) {
 }
 
 int remaining_ms(Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     return left < 0 ? 0 : static_cast<int>(left);
 }
 
 }  // namespace
 
-std::string tcpkit_binary() { return TCPKIT_BINARY; }
+std::string tcpkit_binary() {
+    return TCPKIT_BINARY;
+}
 
 Process::Process(const std::vector<std::string>& args, const ProcessOptions& options) {
     int in[2] = {-1, -1};
@@ -71,7 +76,8 @@ Process::Process(const std::vector<std::string>& args, const ProcessOptions& opt
         }
         ::dup2(err[1], 2);
         if (options.open_file_limit) {
-            rlimit limit{static_cast<rlim_t>(*options.open_file_limit), static_cast<rlim_t>(*options.open_file_limit)};
+            rlimit limit{static_cast<rlim_t>(*options.open_file_limit),
+                         static_cast<rlim_t>(*options.open_file_limit)};
             ::setrlimit(RLIMIT_NOFILE, &limit);
         }
         ::signal(SIGPIPE, SIG_DFL);
@@ -146,7 +152,8 @@ void Process::write_stdin(std::string_view data, Timeout timeout) {
             fail("the child closed its standard input");
         }
         if (fds[0].revents & POLLOUT) {
-            ssize_t written = ::write(stdin_fd_, data.data(), std::min<std::size_t>(data.size(), 65536));
+            ssize_t written =
+                ::write(stdin_fd_, data.data(), std::min<std::size_t>(data.size(), 65536));
             if (written < 0 && errno != EINTR && errno != EAGAIN) {
                 fail(std::string("write to child: ") + std::strerror(errno));
             }
@@ -183,7 +190,8 @@ std::string Process::wait_for_stderr_line(std::string_view needle, Timeout timeo
             fail("no stderr line with '" + std::string(needle) + "'; stderr so far:\n" + stderr_);
         }
         if (!pump(Timeout(remaining_ms(deadline)))) {
-            fail("stderr closed without a line with '" + std::string(needle) + "'; stderr:\n" + stderr_);
+            fail("stderr closed without a line with '" + std::string(needle) + "'; stderr:\n" +
+                 stderr_);
         }
     }
 }
@@ -196,7 +204,8 @@ std::string Process::wait_for_stdout(std::size_t count, Timeout timeout) {
                  " bytes; stderr:\n" + stderr_);
         }
         if (!pump(Timeout(remaining_ms(deadline)))) {
-            fail("stdout closed after " + std::to_string(stdout_.size()) + " bytes; stderr:\n" + stderr_);
+            fail("stdout closed after " + std::to_string(stdout_.size()) + " bytes; stderr:\n" +
+                 stderr_);
         }
     }
     return stdout_;

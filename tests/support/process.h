@@ -25,7 +25,7 @@ struct ProcessOptions {
 };
 
 class Process {
-public:
+  public:
     Process(const std::vector<std::string>& args, const ProcessOptions& options = {});
     ~Process();
     Process(const Process&) = delete;
@@ -51,7 +51,7 @@ public:
     // Peak resident memory of the exited child, in KiB (from wait4).
     long max_rss_kib() const { return max_rss_kib_; }
 
-private:
+  private:
     // Reads what is available within `timeout`; returns false once both outputs are closed.
     bool pump(Timeout timeout);
 

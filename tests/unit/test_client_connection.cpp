@@ -20,7 +20,7 @@ namespace {
 
 // Runs a TcpServer on 127.0.0.1:0 in a background thread for the length of a test.
 class BackgroundServer {
-public:
+  public:
     explicit BackgroundServer(TcpServer::SessionHandler handler) {
         log().configure(LoggerOptions{LogLevel::warn});
         ServerOptions options;
@@ -35,14 +35,15 @@ public:
     }
     std::uint16_t port() const { return server_->endpoints().front().port(); }
 
-private:
+  private:
     std::unique_ptr<TcpServer> server_;
     std::thread thread_;
 };
 
 }  // namespace
 
-TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing one buffer", "[client_connection]") {
+TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing one buffer",
+          "[client_connection]") {
     auto shared = make_shared_bytes("the same bytes for everyone\n");
     // Catch2's assertions are not thread-safe: the session reports, the test thread checks.
     std::atomic<int> refused{0};
@@ -50,7 +51,8 @@ TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing 
     std::atomic<bool> flushed{false};
     BackgroundServer server([&](ClientConnection& client) -> asio::awaitable<void> {
         for (int i = 0; i < 1000; ++i) {
-            refused += client.enqueue(make_shared_bytes("message " + std::to_string(i) + "\n")) ? 0 : 1;
+            refused +=
+                client.enqueue(make_shared_bytes("message " + std::to_string(i) + "\n")) ? 0 : 1;
             refused += client.enqueue(shared) ? 0 : 1;
         }
         // 1000 queue entries, one string: the message was never copied per entry.
@@ -70,7 +72,8 @@ TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing 
     CHECK(uses_while_queued > 1000);
 }
 
-TEST_CASE("ClientConnection closes a client that stops reading once its queue is full", "[client_connection]") {
+TEST_CASE("ClientConnection closes a client that stops reading once its queue is full",
+          "[client_connection]") {
     constexpr std::size_t limit = 64 * 1024;
     constexpr int max_messages = 200'000;  // 200 MB: far more than any socket buffer holds
     struct Outcome {

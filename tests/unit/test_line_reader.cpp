@@ -246,8 +246,7 @@ TEST_CASE("LineReader take_unterminated returns the last line without a newline"
 }
 
 // Regression: found by this test and fixed.
-TEST_CASE("LineReader take_unterminated never returns a line over the limit",
-          "[line_reader]") {
+TEST_CASE("LineReader take_unterminated never returns a line over the limit", "[line_reader]") {
     Collector with_newline(4);
     CHECK(with_newline.feed("abcde\n") == Events{"TOO_LONG"});
 

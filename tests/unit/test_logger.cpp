@@ -555,8 +555,7 @@ TEST_CASE("Logger JSON lines keep UTF-8 text", "[logger][json]") {
 }
 
 // Regression: found by this test and fixed.
-TEST_CASE("Logger JSON lines stay valid JSON when the message is not UTF-8",
-          "[logger][json]") {
+TEST_CASE("Logger JSON lines stay valid JSON when the message is not UTF-8", "[logger][json]") {
     Capture capture(json_options());
     capture.logger.error("invalid port '{}': expected a number from 0 to 65535", "\xff\xfe");
     REQUIRE(capture.lines.size() == 1);

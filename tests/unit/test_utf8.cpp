@@ -21,7 +21,7 @@ TEST_CASE("to_valid_utf8 keeps valid text unchanged, in every script", "[utf8]")
 
 TEST_CASE("to_valid_utf8 replaces each maximal invalid subpart with one U+FFFD", "[utf8]") {
     CHECK(to_valid_utf8("\xFF") == fffd);
-    CHECK(to_valid_utf8("a\x80z") == "a" + fffd + "z");         // stray continuation byte
+    CHECK(to_valid_utf8("a\x80z") == "a" + fffd + "z");          // stray continuation byte
     CHECK(to_valid_utf8("\xC3") == fffd);                        // truncated at the end
     CHECK(to_valid_utf8("\xC3(") == fffd + "(");                 // truncated before ASCII
     CHECK(to_valid_utf8("\xE4\xBD") == fffd);                    // 2 of 3 bytes: one subpart

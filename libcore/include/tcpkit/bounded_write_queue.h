@@ -17,7 +17,7 @@ inline SharedBytes make_shared_bytes(std::string bytes) {
 }
 
 class BoundedWriteQueue {
-public:
+  public:
     explicit BoundedWriteQueue(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
     // Queues `message` unless that would take the queue past its limit; a refused message is
@@ -29,7 +29,8 @@ public:
     template <typename Visit>
     std::size_t visit_front(std::size_t max_messages, Visit&& visit) const {
         std::size_t count = 0;
-        for (auto it = messages_.begin(); it != messages_.end() && count < max_messages; ++it, ++count) {
+        for (auto it = messages_.begin(); it != messages_.end() && count < max_messages;
+             ++it, ++count) {
             visit(std::string_view(**it));
         }
         return count;
@@ -44,7 +45,7 @@ public:
     std::size_t bytes() const { return bytes_; }
     std::size_t max_bytes() const { return max_bytes_; }
 
-private:
+  private:
     std::deque<SharedBytes> messages_;
     std::size_t bytes_ = 0;
     std::size_t max_bytes_;

@@ -7,12 +7,12 @@
 namespace tcpkit {
 
 class CrlfTranslator {
-public:
+  public:
     // Appends `in` to `out` with every LF not already preceded by CR turned into CRLF.
     // Remembers the last byte, so a CRLF split across two chunks is not doubled.
     void translate(std::string_view in, std::string& out);
 
-private:
+  private:
     bool last_was_cr_ = false;
 };
 

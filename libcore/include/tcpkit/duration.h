@@ -1,4 +1,5 @@
-// Durations as users type them on the command line: 500ms, 3s, 2m, 1h, 1.5s; a bare number is seconds.
+// Durations as users type them on the command line: 500ms, 3s, 2m, 1h, 1.5s; a bare number is
+// seconds.
 #pragma once
 
 #include <chrono>

@@ -27,7 +27,7 @@ bool is_connection_reset(const std::error_code& error);
 // Resolves `host` to addresses of the allowed family, duplicates removed, in resolver order.
 // `passive` asks for addresses to listen on. Throws NetworkError ("cannot resolve ...").
 std::vector<asio::ip::address> resolve_addresses(const asio::any_io_executor& executor,
-                                                 const std::string& host,
-                                                 IpFamily family, bool passive);
+                                                 const std::string& host, IpFamily family,
+                                                 bool passive);
 
 }  // namespace tcpkit

@@ -13,17 +13,19 @@ enum class ExitStatus : int {
     usage_error = 2,      // bad option, bad value, unreadable input file
 };
 
-constexpr int to_int(ExitStatus status) { return static_cast<int>(status); }
+constexpr int to_int(ExitStatus status) {
+    return static_cast<int>(status);
+}
 
 // Bad input from the command line: the message is shown as one line, exit status 2.
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // A failure of the network or the peer: the message is shown as one line, exit status 1.
 class NetworkError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -8,7 +8,7 @@
 namespace tcpkit {
 
 class HexDumper {
-public:
+  public:
     // `marker` starts every line: '>' for bytes sent, '<' for bytes received.
     explicit HexDumper(char marker) : marker_(marker) {}
 
@@ -17,7 +17,7 @@ public:
 
     std::uint64_t offset() const { return offset_; }
 
-private:
+  private:
     char marker_;
     std::uint64_t offset_ = 0;
 };

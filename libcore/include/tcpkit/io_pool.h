@@ -13,7 +13,7 @@
 namespace tcpkit {
 
 class IoPool {
-public:
+  public:
     explicit IoPool(std::size_t threads);
     IoPool(const IoPool&) = delete;
     IoPool& operator=(const IoPool&) = delete;
@@ -29,7 +29,7 @@ public:
     // Safe to call from any thread.
     void stop();
 
-private:
+  private:
     std::vector<std::unique_ptr<asio::io_context>> contexts_;
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
     std::atomic<std::size_t> next_{0};

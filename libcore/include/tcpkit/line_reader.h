@@ -19,7 +19,7 @@ struct LineEvent {
 };
 
 class LineReader {
-public:
+  public:
     explicit LineReader(std::size_t max_line_bytes) : max_line_bytes_(max_line_bytes) {}
 
     // Calls `on_event(const LineEvent&)` for each complete line or overflow in `data`.
@@ -33,7 +33,7 @@ public:
     std::size_t buffered_bytes() const { return pending_.size(); }
     std::size_t max_line_bytes() const { return max_line_bytes_; }
 
-private:
+  private:
     static std::string_view without_cr(std::string_view line) {
         if (!line.empty() && line.back() == '\r') {
             line.remove_suffix(1);

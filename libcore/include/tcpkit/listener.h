@@ -29,7 +29,7 @@ struct ListenRequest {
 inline constexpr Milliseconds accept_backoff{100};
 
 class Listener {
-public:
+  public:
     // Binds and listens at once, so that a port in use is reported before anything starts.
     // Throws NetworkError ("cannot listen on 127.0.0.1:8080: address already in use").
     Listener(asio::io_context& context, const ListenRequest& request);
@@ -43,7 +43,7 @@ public:
     void start(ContextPicker pick_context, AcceptHandler on_accept);
     void close();
 
-private:
+  private:
     asio::awaitable<void> accept_loop(asio::ip::tcp::acceptor& acceptor);
 
     std::vector<asio::ip::tcp::acceptor> acceptors_;
@@ -53,6 +53,7 @@ private:
 };
 
 // The UDP counterpart: one bound socket per address, all on one port.
-std::vector<asio::ip::udp::socket> bind_udp(asio::io_context& context, const ListenRequest& request);
+std::vector<asio::ip::udp::socket> bind_udp(asio::io_context& context,
+                                            const ListenRequest& request);
 
 }  // namespace tcpkit

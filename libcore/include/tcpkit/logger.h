@@ -25,13 +25,15 @@ struct LoggerOptions {
 };
 
 class Logger {
-public:
+  public:
     // Lines go to stderr unless a sink is given (tests capture them).
     explicit Logger(LoggerOptions options = {},
                     std::function<void(std::string_view)> sink = nullptr);
 
     void configure(LoggerOptions options);
-    bool enabled(LogLevel level) const { return level >= options_.min_level || level == LogLevel::status; }
+    bool enabled(LogLevel level) const {
+        return level >= options_.min_level || level == LogLevel::status;
+    }
 
     void write(LogLevel level, std::string_view message);
 
@@ -56,7 +58,7 @@ public:
         log(LogLevel::error, format, std::forward<Args>(args)...);
     }
 
-private:
+  private:
     template <typename... Args>
     void log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) {
         if (enabled(level)) {

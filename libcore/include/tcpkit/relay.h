@@ -25,21 +25,21 @@ inline constexpr std::size_t max_udp_payload = 65507;
 inline constexpr Milliseconds udp_reply_wait{1000};
 
 struct RelayOptions {
-    bool crlf = false;                   // send LF as CRLF
-    bool hex = false;                    // hex dump of both directions to stderr
-    Milliseconds idle_timeout{0};        // no byte either way for this long ends it; 0 = never
-    Milliseconds overall_timeout{0};     // the whole exchange; 0 = no limit
-    bool half_close_at_end = true;       // shut down sending when the input ends
+    bool crlf = false;                // send LF as CRLF
+    bool hex = false;                 // hex dump of both directions to stderr
+    Milliseconds idle_timeout{0};     // no byte either way for this long ends it; 0 = never
+    Milliseconds overall_timeout{0};  // the whole exchange; 0 = no limit
+    bool half_close_at_end = true;    // shut down sending when the input ends
     std::optional<std::size_t> max_reply_lines;  // stop after this many lines received
     // When overall_timeout started counting (so that it can include connecting); default: now.
     std::optional<std::chrono::steady_clock::time_point> started_at;
 };
 
 enum class RelayEnd {
-    peer_closed,      // the server closed: the normal end
-    reply_complete,   // --lines reached
-    input_finished,   // UDP: the input ended and no more replies came
-    output_closed,    // whoever read our standard output went away
+    peer_closed,     // the server closed: the normal end
+    reply_complete,  // --lines reached
+    input_finished,  // UDP: the input ended and no more replies came
+    output_closed,   // whoever read our standard output went away
     idle_timeout,
     overall_timeout,
     connection_failed,  // reset, refused (UDP), unreachable...
@@ -60,11 +60,11 @@ struct RelayResult {
     std::string describe(const RelayOptions& options) const;
 };
 
-asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input, OutputStream& output,
-                                   const RelayOptions& options);
+asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input,
+                                   OutputStream& output, const RelayOptions& options);
 
 // Each chunk of input becomes one datagram; each datagram received is written out as is.
-asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input, OutputStream& output,
-                                   const RelayOptions& options);
+asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input,
+                                   OutputStream& output, const RelayOptions& options);
 
 }  // namespace tcpkit

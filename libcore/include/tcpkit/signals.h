@@ -17,11 +17,11 @@ void raise_open_file_limit();
 // Calls `on_stop(count)` on each SIGINT/SIGTERM: 1 for the first (stop gracefully),
 // 2 and more for later ones (the user insists: stop now).
 class StopSignals {
-public:
+  public:
     StopSignals(asio::io_context& context, std::function<void(int count)> on_stop);
     void cancel();
 
-private:
+  private:
     void arm();
 
     asio::signal_set signals_;

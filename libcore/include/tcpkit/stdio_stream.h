@@ -15,7 +15,7 @@
 namespace tcpkit {
 
 class InputStream {
-public:
+  public:
     virtual ~InputStream() = default;
 
     // Standard input. Reads never block the event loop and memory stays one chunk.
@@ -31,7 +31,7 @@ public:
 };
 
 class OutputStream {
-public:
+  public:
     virtual ~OutputStream() = default;
 
     static std::unique_ptr<OutputStream> standard_output(const asio::any_io_executor& executor);

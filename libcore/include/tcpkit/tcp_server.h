@@ -32,7 +32,7 @@ struct ServerOptions {
     ListenRequest listen;
     std::size_t threads = 1;
     std::size_t max_connections = 10000;  // one more is accepted and closed at once
-    Milliseconds idle_timeout{0};         // silence in both directions for this long closes; 0 = never
+    Milliseconds idle_timeout{0};  // silence in both directions for this long closes; 0 = never
     bool exit_after_last_client = false;  // --once: exit when the last client has gone
     Milliseconds drain_timeout{2000};     // on SIGINT/SIGTERM, how long open connections may finish
 };
@@ -46,7 +46,7 @@ inline constexpr std::size_t max_messages_per_write = 64;
 // A session writes either directly with write() (a request/response loop such as echo) or
 // through the bounded queue with enqueue() (fan-out such as chat), not both.
 class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
-public:
+  public:
     ClientConnection(asio::ip::tcp::socket socket, std::string peer);
 
     const std::string& peer() const { return peer_; }
@@ -82,7 +82,7 @@ public:
     void note_end(std::string_view reason);
     asio::ip::tcp::socket& socket() { return socket_; }
 
-private:
+  private:
     asio::awaitable<void> write_queued();
 
     asio::ip::tcp::socket socket_;
@@ -99,7 +99,7 @@ private:
 };
 
 class TcpServer {
-public:
+  public:
     using SessionHandler = std::function<asio::awaitable<void>(ClientConnection&)>;
 
     // Binds at once: a port in use or a bad address throws NetworkError before anything runs.
@@ -117,7 +117,7 @@ public:
     // Starts the graceful stop from any thread, as SIGTERM would.
     void stop();
 
-private:
+  private:
     void accept(asio::ip::tcp::socket socket);
     asio::awaitable<void> serve(std::shared_ptr<ClientConnection> client, std::uint64_t id);
     asio::awaitable<void> watch_idle(ClientConnection& client);

@@ -16,10 +16,10 @@
 namespace tcpkit {
 
 class UdpServer {
-public:
+  public:
     // Returns the reply to send, or nullopt for none. The view may point into `datagram`.
-    using DatagramHandler =
-        std::function<std::optional<std::string_view>(std::string_view datagram, const std::string& peer)>;
+    using DatagramHandler = std::function<std::optional<std::string_view>(std::string_view datagram,
+                                                                          const std::string& peer)>;
 
     // Binds at once; throws NetworkError when an address cannot be used.
     UdpServer(const ListenRequest& request, DatagramHandler handler);
@@ -27,7 +27,7 @@ public:
     // Logs `listening on ADDRESS:PORT (udp)` for each address and serves until SIGINT/SIGTERM.
     void run();
 
-private:
+  private:
     asio::awaitable<void> serve(asio::ip::udp::socket& socket);
 
     asio::io_context context_{1};

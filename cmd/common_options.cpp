@@ -80,6 +80,32 @@ CLI::Validator validator_from(Parse parse) {
 
 }  // namespace
 
+void add_destination_arguments(CLI::App& command, std::string& host, std::string& port) {
+    command.add_option("host", host, "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
+        ->required()
+        ->check(host_validator())
+        ->type_name("HOST");
+    command.add_option("port", port, "Server port")
+        ->required()
+        ->check(port_validator())
+        ->type_name("PORT");
+}
+
+void add_listen_options(CLI::App& command, std::string& host, std::string& port) {
+    command
+        .add_option("-H,--host", host,
+                    "Address or name to listen on; every address it resolves to is used")
+        ->check(host_validator())
+        ->type_name("HOST")
+        ->default_str("localhost");
+    command
+        .add_option("-p,--port", port,
+                    "Port to listen on; 0 picks a free one (see the 'listening on' line)")
+        ->check(port_validator())
+        ->type_name("PORT")
+        ->default_str("8080");
+}
+
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description) {
     return command

@@ -30,6 +30,11 @@ struct FamilyOptions {
 };
 
 void add_logging_options(CLI::App& command, LoggingOptions& options);
+
+// The HOST PORT positionals of the clients.
+void add_destination_arguments(CLI::App& command, std::string& host, std::string& port);
+// The --host/--port options of the servers (localhost and 8080 unless given).
+void add_listen_options(CLI::App& command, std::string& host, std::string& port);
 void add_family_options(CLI::App& command, FamilyOptions& options);
 
 // Configures the process-wide logger. Servers stamp their lines with the time; clients do not.

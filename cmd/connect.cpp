@@ -42,16 +42,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<ConnectOptions>();
     auto* command =
         app.add_subcommand("connect", "Connect standard input and output to a server, like nc");
-    command
-        ->add_option("host", options->host,
-                     "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
-        ->required()
-        ->check(host_validator())
-        ->type_name("HOST");
-    command->add_option("port", options->port, "Server port")
-        ->required()
-        ->check(port_validator())
-        ->type_name("PORT");
+    add_destination_arguments(*command, options->host, options->port);
     add_family_options(*command, options->family);
     add_duration_option(
         *command, "--connect-timeout", options->connect_timeout,

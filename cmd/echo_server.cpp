@@ -83,18 +83,7 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<EchoServerOptions>();
     auto* command = app.add_subcommand(
         "echo-server", "Echo every byte back to its sender (the tutorial's net.createServer)");
-    command
-        ->add_option("-H,--host", options->host,
-                     "Address or name to listen on; every address it resolves to is used")
-        ->check(host_validator())
-        ->type_name("HOST")
-        ->default_str("localhost");
-    command
-        ->add_option("-p,--port", options->port,
-                     "Port to listen on; 0 picks a free one (see the 'listening on' line)")
-        ->check(port_validator())
-        ->type_name("PORT")
-        ->default_str("8080");
+    add_listen_options(*command, options->host, options->port);
     add_family_options(*command, options->family);
     add_duration_option(*command, "--idle-timeout", options->idle_timeout,
                         "Close a connection silent this long, e.g. 3s (default: never)");

@@ -60,16 +60,7 @@ int run_send(const SendOptions& options) {
 void setup_send(CLI::App& app, CommandRunner& selected) {
     auto options = std::make_shared<SendOptions>();
     auto* command = app.add_subcommand("send", "Send a message, print the reply, and exit");
-    command
-        ->add_option("host", options->host,
-                     "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
-        ->required()
-        ->check(host_validator())
-        ->type_name("HOST");
-    command->add_option("port", options->port, "Server port")
-        ->required()
-        ->check(port_validator())
-        ->type_name("PORT");
+    add_destination_arguments(*command, options->host, options->port);
     auto* text =
         command->add_option("text", options->text,
                             "Text to send, arguments joined by spaces, plus a newline (default: "

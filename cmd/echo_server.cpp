@@ -16,8 +16,8 @@ namespace {
 
 // Reads start small and double while they fill the buffer: idle clients cost 4 KiB, bulk
 // transfers move 64 KiB per system call.
-constexpr std::size_t first_read_bytes = 4 * 1024;
-constexpr std::size_t largest_read_bytes = 64 * 1024;
+constexpr std::size_t first_read_bytes = std::size_t{4} * 1024;
+constexpr std::size_t largest_read_bytes = std::size_t{64} * 1024;
 
 struct EchoServerOptions {
     LoggingOptions logging;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <asio/ip/v6_only.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>

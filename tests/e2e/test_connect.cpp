@@ -1,5 +1,8 @@
 // End-to-end: the real `tcpkit connect` between a pipe or file and a loopback server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -9,6 +12,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "catch.h"
 #include "loopback.h"
@@ -144,6 +148,26 @@ TEST_CASE("connect reports a reset connection with exit status 1", "[connect]") 
     client.write_stdin("hello");
     REQUIRE(client.wait_for_exit() == 1);
     CHECK_THAT(client.err(), TCPKIT_CONTAINS("connection reset by peer"));
+}
+
+TEST_CASE("connect --connect-timeout gives up on a server that does not answer", "[connect]") {
+    // A listener that never accepts, with its accept queue full: further SYNs go unanswered.
+    Socket listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(listener.fd(), reinterpret_cast<sockaddr*>(&address), length) == 0);
+    REQUIRE(::listen(listener.fd(), 0) == 0);
+    REQUIRE(::getsockname(listener.fd(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    std::vector<Socket> queued;
+    for (int i = 0; i < 4; ++i) {
+        queued.emplace_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+        ::connect(queued.back().fd(), reinterpret_cast<sockaddr*>(&address), length);
+    }
+    Process client(connect_args(ntohs(address.sin_port), {"--connect-timeout", "300ms"}));
+    REQUIRE(client.wait_for_exit() == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("timed out after 300ms"));
 }
 
 TEST_CASE("connect --crlf sends line ends as CRLF", "[connect]") {

@@ -18,7 +18,7 @@
 namespace tcpkit {
 
 // Bytes moved per system call; as large as nc's 16 KiB would be half as fast for bulk data.
-inline constexpr std::size_t relay_chunk_bytes = 64 * 1024;
+inline constexpr std::size_t relay_chunk_bytes = std::size_t{64} * 1024;
 // A UDP datagram carries at most this much over IPv4.
 inline constexpr std::size_t max_udp_payload = 65507;
 // How long `--udp` keeps waiting for replies after the input ends, unless --idle-timeout says.

@@ -38,7 +38,7 @@ struct ServerOptions {
 };
 
 // Default bound of a connection's output queue (see enqueue()).
-inline constexpr std::size_t default_output_queue_bytes = 1024 * 1024;
+inline constexpr std::size_t default_output_queue_bytes = std::size_t{1024} * 1024;
 // At most this many queued messages go into one gathered write.
 inline constexpr std::size_t max_messages_per_write = 64;
 

@@ -31,7 +31,7 @@ build release: deps $(RELEASE)/CMakeCache.txt
 	cmake --build $(RELEASE) -j $(JOBS)
 
 run: build
-	$(RELEASE)/cmd/tcpkit echo-server --port $(PORT)
+	$(RELEASE)/cmd/tcpkit chat-server --port $(PORT)
 
 test: deps $(DEBUG)/CMakeCache.txt
 	cmake --build $(DEBUG) -j $(JOBS)

@@ -8,6 +8,7 @@
 namespace tcpkit::cmd {
 
 void setup_echo_server(CLI::App& app, CommandRunner& selected);
+void setup_chat_server(CLI::App& app, CommandRunner& selected);
 void setup_connect(CLI::App& app, CommandRunner& selected);
 void setup_send(CLI::App& app, CommandRunner& selected);
 

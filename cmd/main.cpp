@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     tcpkit::ignore_broken_pipes();
 
     CLI::App app{
-        "A netcat-style TCP toolkit: an echo server, an interactive client and a one-shot sender.",
+        "A netcat-style TCP toolkit: echo and chat servers, an interactive client and a one-shot "
+        "sender.",
         "tcpkit"};
     app.set_version_flag("-V,--version", tcpkit::version_text());
     app.require_subcommand(1);
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
 
     tcpkit::cmd::CommandRunner selected;
     tcpkit::cmd::setup_echo_server(app, selected);
+    tcpkit::cmd::setup_chat_server(app, selected);
     tcpkit::cmd::setup_connect(app, selected);
     tcpkit::cmd::setup_send(app, selected);
 

@@ -15,7 +15,8 @@ need_sudo() {
 }
 
 install_apt() {
-    packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2"
+    # groff-base renders the man pages in the test suite.
+    packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2 groff-base"
     missing=""
     for package in $packages; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

@@ -42,7 +42,8 @@ bool ClientConnection::enqueue(SharedBytes message) {
         return false;
     }
     if (!output_.push(std::move(message))) {
-        close(fmt::format("too slow: more than {} bytes waiting to be sent", output_.max_bytes()));
+        close(EndKind::too_slow,
+              fmt::format("too slow: more than {} bytes waiting to be sent", output_.max_bytes()));
         return false;
     }
     if (!writer_running_) {
@@ -68,7 +69,7 @@ asio::awaitable<void> ClientConnection::write_queued() {
             socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
         bytes_sent_ += written;
         if (error) {
-            note_end(describe(error));
+            note_end(EndKind::failed, describe(error));
             output_.clear();
             break;
         }
@@ -98,15 +99,16 @@ asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer)
         asio::bind_cancellation_slot(stop_reading_.slot(),
                                      asio::redirect_error(asio::use_awaitable, error)));
     if (error == asio::error::eof) {
-        note_end("closed by client");
+        note_end(EndKind::closed_by_peer, "closed by client");
         co_return 0;
     }
     if (error == asio::error::operation_aborted) {
-        note_end(stop_requested_ ? "server shutting down" : "cancelled");
+        note_end(stop_requested_ ? EndKind::server_stopping : EndKind::closed_by_session,
+                 stop_requested_ ? "server shutting down" : "cancelled");
         co_return 0;
     }
     if (error) {
-        note_end(describe(error));
+        note_end(EndKind::failed, describe(error));
         co_return 0;
     }
     bytes_received_ += count;
@@ -122,7 +124,7 @@ asio::awaitable<bool> ClientConnection::write(std::string_view data) {
     bytes_sent_ += written;
     last_activity_ = Clock::now();
     if (error) {
-        note_end(describe(error));
+        note_end(EndKind::failed, describe(error));
         co_return false;
     }
     co_return true;
@@ -138,14 +140,15 @@ void ClientConnection::request_stop() {
     stop_reading_.emit(asio::cancellation_type::terminal);
 }
 
-void ClientConnection::close(std::string_view reason) {
-    note_end(reason);
+void ClientConnection::close(EndKind kind, std::string_view reason) {
+    note_end(kind, reason);
     std::error_code ignored;
     socket_.close(ignored);
 }
 
-void ClientConnection::note_end(std::string_view reason) {
-    if (end_reason_.empty()) {
+void ClientConnection::note_end(EndKind kind, std::string_view reason) {
+    if (end_kind_ == EndKind::open) {
+        end_kind_ = kind;
         end_reason_ = reason;
     }
 }
@@ -197,8 +200,15 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     if (active_.load() >= options_.max_connections) {
         ++refused_;
         log().warn("refused {}: connection limit of {} reached", peer, options_.max_connections);
-        // A reset, not a FIN: the client must not mistake "refused" for "served and done".
-        socket.set_option(asio::socket_base::linger(true, 0), error);
+        if (options_.refusal_message.empty()) {
+            // A reset, not a FIN: the client must not mistake "refused" for "served and done".
+            socket.set_option(asio::socket_base::linger(true, 0), error);
+        } else {
+            // A new socket's send buffer is empty: this short write cannot block.
+            socket.non_blocking(true, error);
+            socket.write_some(asio::buffer(options_.refusal_message), error);
+            socket.shutdown(asio::socket_base::shutdown_send, error);
+        }
         socket.close(error);
         return;
     }
@@ -224,7 +234,7 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<ClientConnection> client,
         try {
             co_await handler_(connection);
         } catch (const std::exception& failure) {
-            connection.note_end(fmt::format("session failed: {}", failure.what()));
+            connection.note_end(EndKind::failed, fmt::format("session failed: {}", failure.what()));
         }
     };
     if (options_.idle_timeout.count() > 0) {
@@ -232,7 +242,7 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<ClientConnection> client,
     } else {
         co_await guarded(*client);
     }
-    client->close("closed");
+    client->close(EndKind::closed_by_session, "closed");
     log().info("{} disconnected: {} (received {} bytes, sent {} bytes in {})", client->peer(),
                client->end_reason(), client->bytes_received(), client->bytes_sent(),
                format_age(Clock::now() - started));
@@ -247,7 +257,8 @@ asio::awaitable<void> TcpServer::watch_idle(ClientConnection& client) {
         auto deadline = client.last_activity() + options_.idle_timeout;
         if (Clock::now() >= deadline) {
             // Closing (rather than only cancelling) also ends a read bound to the stop signal.
-            client.close(fmt::format("idle for {}", format_duration(options_.idle_timeout)));
+            client.close(EndKind::idle,
+                         fmt::format("idle for {}", format_duration(options_.idle_timeout)));
             co_return;
         }
         timer.expires_at(deadline);
@@ -288,6 +299,9 @@ void TcpServer::begin_stop(std::string_view why) {
         return;
     }
     listener_.close();
+    if (options_.on_stopping) {
+        options_.on_stopping();
+    }
     std::size_t open = active_.load();
     log().info("{}: stopping{}", why,
                open == 0 ? std::string() : fmt::format(", letting {} connection(s) finish", open));
@@ -314,7 +328,9 @@ void TcpServer::begin_stop(std::string_view why) {
 }
 
 void TcpServer::force_close_all() {
-    for_each_client([](ClientConnection& client) { client.close("server shutting down"); });
+    for_each_client([](ClientConnection& client) {
+        client.close(EndKind::server_stopping, "server shutting down");
+    });
 }
 
 void TcpServer::finish() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "tcpkit/utf8.h"
 
 using tcpkit::ColorMode;
 using tcpkit::json_escape;
@@ -228,24 +229,6 @@ class FlatJsonReader {
         return value;
     }
 
-    static void append_utf8(std::string& out, unsigned code) {
-        if (code < 0x80) {
-            out += static_cast<char>(code);
-        } else if (code < 0x800) {
-            out += static_cast<char>(0xc0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        } else if (code < 0x10000) {
-            out += static_cast<char>(0xe0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        } else {
-            out += static_cast<char>(0xf0 | (code >> 18));
-            out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
-            out += static_cast<char>(0x80 | (code & 0x3f));
-        }
-    }
-
     std::optional<std::string> string() {
         if (!take('"')) {
             return std::nullopt;
@@ -308,7 +291,7 @@ class FlatJsonReader {
                     } else if (*code >= 0xdc00 && *code <= 0xdfff) {
                         return std::nullopt;
                     }
-                    append_utf8(out, *code);
+                    tcpkit::append_utf8(out, static_cast<char32_t>(*code));
                     break;
                 }
                 default:

@@ -30,6 +30,12 @@ namespace tcpkit {
 
 struct ServerOptions {
     ListenRequest listen;
+    // Sent to a connection refused for max_connections before it is closed; when empty, the
+    // connection is reset instead, so that the client reports an error.
+    std::string refusal_message;
+    // Called on the first I/O thread when a graceful stop begins, before sessions are asked to
+    // finish: the moment to tell every client that the server is going away.
+    std::function<void()> on_stopping;
     std::size_t threads = 1;
     std::size_t max_connections = 10000;  // one more is accepted and closed at once
     Milliseconds idle_timeout{0};  // silence in both directions for this long closes; 0 = never
@@ -41,6 +47,17 @@ struct ServerOptions {
 inline constexpr std::size_t default_output_queue_bytes = std::size_t{1024} * 1024;
 // At most this many queued messages go into one gathered write.
 inline constexpr std::size_t max_messages_per_write = 64;
+
+// Why a connection ended, for sessions that react differently to each.
+enum class EndKind {
+    open,            // not ended yet
+    closed_by_peer,  // end-of-stream from the client
+    failed,          // reset, broken pipe...
+    idle,            // --idle-timeout
+    too_slow,        // the output queue overflowed
+    server_stopping,
+    closed_by_session,
+};
 
 // One accepted client, as a session sees it. Lives on one I/O thread; not thread-safe.
 // A session writes either directly with write() (a request/response loop such as echo) or
@@ -71,15 +88,16 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
     // Why the connection ended, in a few words for the log ("closed by client", "idle for 3s").
     const std::string& end_reason() const { return end_reason_; }
+    EndKind end_kind() const { return end_kind_; }
     std::uint64_t bytes_received() const { return bytes_received_; }
     std::uint64_t bytes_sent() const { return bytes_sent_; }
     std::chrono::steady_clock::time_point last_activity() const { return last_activity_; }
 
     // Server side: ask the session to finish (its next or pending read returns 0).
     void request_stop();
-    // Server side: close now; pending operations fail.
-    void close(std::string_view reason);
-    void note_end(std::string_view reason);
+    // Close now; pending operations fail. The first reason noted is the one that stays.
+    void close(EndKind kind, std::string_view reason);
+    void note_end(EndKind kind, std::string_view reason);
     asio::ip::tcp::socket& socket() { return socket_; }
 
   private:
@@ -91,6 +109,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     bool writer_running_ = false;
     asio::steady_timer writer_done_;
     std::string end_reason_;
+    EndKind end_kind_ = EndKind::open;
     asio::cancellation_signal stop_reading_;
     bool stop_requested_ = false;
     std::uint64_t bytes_received_ = 0;

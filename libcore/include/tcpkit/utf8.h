@@ -1,6 +1,7 @@
 // Untrusted bytes that are meant to be text: JSON log lines, and later chat messages.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,5 +11,12 @@ namespace tcpkit {
 // overlong sequences, surrogates, code points past U+10FFFF) replaced by U+FFFD, one per
 // maximal invalid subpart as Unicode recommends. Valid input comes back unchanged.
 std::string to_valid_utf8(std::string_view bytes);
+
+// Decodes the code point at `text[position]` and advances `position` past it. `text` must be
+// valid UTF-8 (as to_valid_utf8 returns it).
+char32_t next_code_point(std::string_view text, std::size_t& position);
+
+// Appends the UTF-8 encoding of `code_point`.
+void append_utf8(std::string& out, char32_t code_point);
 
 }  // namespace tcpkit

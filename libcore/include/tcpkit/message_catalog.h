@@ -1,0 +1,86 @@
+// Every text the chat server shows its users, in English and in Chinese. The Chinese wording
+// follows the Node.js tutorial (在线人数, 请输入昵称, 该昵称被占用了, 欢迎…加入, 说：, 离开聊天室).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+namespace tcpkit {
+
+enum class Language { en, zh };
+
+// Parses "en" or "zh"; throws UsageError otherwise.
+Language parse_language(std::string_view text);
+
+enum class Message {
+    banner,           // {count}: the number of people online
+    motd,             // {text}
+    nickname_prompt,  // shown without a line end, as in the tutorial
+    nickname_taken,   // {name}
+    nickname_empty,
+    nickname_too_long,       // {max}
+    nickname_bad_character,  // {character}
+    welcome,                 // {name}, {who}: the newcomer's greeting
+    joined,                  // {name}
+    said,                    // {name}, {text}
+    action,                  // {name}, {text}: /me
+    left,                    // {name}
+    left_because,            // {name}, {reason}
+    renamed,                 // {old}, {new}
+    you_are_now,             // {name}
+    private_from,            // {name}, {text}
+    private_to,              // {name}, {text}: the sender's copy
+    no_such_person,          // {name}
+    who,                     // {count}, {names}
+    help,                    // several lines
+    unknown_command,         // {command}
+    usage_nick,
+    usage_me,
+    usage_msg,
+    already_named,  // {name}
+    line_too_long,  // {max}
+    slow_down,
+    disconnected_flooding,
+    server_full,
+    nickname_timeout,  // {duration}
+    shutting_down,
+    history_header,  // {count}
+    history_line,    // {text}
+    history_footer,
+    goodbye,
+    // Reasons in leave announcements.
+    reason_quit,
+    reason_connection_lost,
+    reason_idle,
+    reason_too_slow,
+    reason_flooding,
+};
+
+class MessageCatalog {
+  public:
+    explicit MessageCatalog(Language language) : language_(language) {}
+
+    Language language() const { return language_; }
+
+    // The text of `message` with its arguments, without a line end.
+    template <typename... Args>
+    std::string text(Message message, const Args&... args) const {
+        return fmt::vformat(pattern(message), fmt::make_format_args(args...));
+    }
+    // The same, ending with CRLF so that telnet and nc users see clean lines.
+    template <typename... Args>
+    std::string line(Message message, const Args&... args) const {
+        std::string out = text(message, args...);
+        out += "\r\n";
+        return out;
+    }
+
+    std::string_view pattern(Message message) const;
+
+  private:
+    Language language_;
+};
+
+}  // namespace tcpkit

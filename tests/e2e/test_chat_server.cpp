@@ -1,0 +1,425 @@
+// End-to-end: the real `tcpkit chat-server` with real line clients on loopback.
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catch.h"
+#include "line_client.h"
+#include "process.h"
+
+using namespace tcpkit::test;
+
+namespace {
+
+constexpr const char* prompt = "Choose a nickname: ";
+
+struct ChatServer {
+    explicit ChatServer(std::vector<std::string> extra = {}) : process(args(std::move(extra))) {}
+
+    static std::vector<std::string> args(std::vector<std::string> extra) {
+        std::vector<std::string> all = {tcpkit_binary(), "chat-server", "--port", "0",
+                                        "--host",        "127.0.0.1"};
+        all.insert(all.end(), extra.begin(), extra.end());
+        return all;
+    }
+
+    Process process;
+    std::uint16_t port = listening_port(process);
+};
+
+// Connects, reads the banner and prompt, and takes `name`; returns the greeting line.
+std::string join(LineClient& client, const std::string& name,
+                 std::string_view prompt_text = prompt) {
+    client.until(prompt_text);
+    client.send_line(name);
+    return client.line();
+}
+
+}  // namespace
+
+TEST_CASE("chat-server: banner, prompt, taken and invalid names, then the greeting",
+          "[chat-server]") {
+    ChatServer server;
+    LineClient alice(server.port);
+    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 0\r\n") + prompt);
+    alice.send_line("alice");
+    CHECK(alice.line() == "Welcome, alice! Online: alice. Type /help for commands.");
+
+    LineClient other(server.port);
+    CHECK(other.until(prompt) == std::string("Welcome to tcpkit chat. Online: 1\r\n") + prompt);
+    other.send_line("ALICE");  // names are compared case-insensitively
+    CHECK(other.line() == "The nickname ALICE is taken, please choose another");
+    CHECK(other.until(prompt) == prompt);
+    other.send_line("two words");
+    CHECK(other.line() == "A nickname may only have letters, digits, '_', '-' and '.', not ' '");
+    CHECK(other.until(prompt) == prompt);
+    other.send_line(std::string(33, 'x'));
+    CHECK(other.line() == "A nickname has at most 32 characters");
+    CHECK(other.until(prompt) == prompt);
+    other.send_line("   ");
+    CHECK(other.line() == "A nickname needs at least one character");
+    CHECK(other.until(prompt) == prompt);
+    other.send_line("evil\x1b[31m");  // refused as the control character it is, shown harmless
+    CHECK(other.line() == "A nickname may only have letters, digits, '_', '-' and '.', not '^['");
+    // Still unnamed: alice's line must not reach it. Its greeting is the next thing it reads.
+    alice.send_line("only for the named");
+    other.until(prompt);
+    other.send_line("小明");
+    CHECK(other.line() == "Welcome, 小明! Online: alice, 小明. Type /help for commands.");
+    CHECK(alice.line() == "* 小明 joined");
+}
+
+TEST_CASE("chat-server: a line goes to every other named client, not back to its sender",
+          "[chat-server]") {
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    CHECK(alice.line() == "* bob joined");
+    LineClient carol(server.port);
+    join(carol, "carol\r");  // telnet sends CRLF: the CR is dropped
+    CHECK(alice.line() == "* carol joined");
+    CHECK(bob.line() == "* carol joined");
+
+    alice.send_line("  \t ");  // blank lines are not sent
+    alice.send_line("hello everyone");
+    CHECK(bob.line() == "alice: hello everyone");
+    CHECK(carol.line() == "alice: hello everyone");
+    alice.send_line("/who");
+    CHECK(alice.line() == "Online (3): alice, bob, carol");  // not her own line first
+}
+
+TEST_CASE("chat-server: commands", "[chat-server]") {
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();  // * bob joined
+    LineClient carol(server.port);
+    join(carol, "carol");
+    alice.line();
+    bob.line();
+
+    SECTION("/help lists the commands") {
+        bob.send_line("/help");
+        auto lines = bob.lines_until(
+            "Other lines go to everyone; start a line with // to send one that begins with /.");
+        CHECK(lines.front() == "Commands:");
+        CHECK(lines.size() == 7);
+    }
+    SECTION("/me describes an action to the others") {
+        bob.send_line("/me waves");
+        CHECK(alice.line() == "* bob waves");
+        CHECK(carol.line() == "* bob waves");
+    }
+    SECTION("/msg reaches only its target; the sender gets a copy; unknown names are an error") {
+        bob.send_line("/msg ALICE just between us");
+        CHECK(bob.line() == "[private to alice] just between us");
+        CHECK(alice.line() == "[private] bob: just between us");
+        bob.send_line("/msg\talice tabs work too");
+        CHECK(bob.line() == "[private to alice] tabs work too");
+        CHECK(alice.line() == "[private] bob: tabs work too");
+        bob.send_line("/msg nobody hello");
+        CHECK(bob.line() == "No one called nobody is online");
+        bob.send_line("/msg alice");
+        CHECK(bob.line() == "Usage: /msg NAME TEXT");
+        bob.send_line("public now");
+        CHECK(carol.line() == "bob: public now");  // carol never saw the private line
+        CHECK(alice.line() == "bob: public now");
+    }
+    SECTION("/nick renames, refusing taken and invalid names") {
+        bob.send_line("/nick Carol");
+        CHECK(bob.line() == "The nickname Carol is taken, please choose another");
+        bob.send_line("/nick b@d");
+        CHECK(bob.line() == "A nickname may only have letters, digits, '_', '-' and '.', not '@'");
+        bob.send_line("/nick robert");
+        CHECK(bob.line() == "You are now known as robert");
+        CHECK(alice.line() == "* bob is now known as robert");
+        CHECK(carol.line() == "* bob is now known as robert");
+        bob.send_line("hi");
+        CHECK(alice.line() == "robert: hi");
+        LineClient newcomer(server.port);
+        newcomer.until(prompt);
+        newcomer.send_line("bob");  // the old name is free again
+        CHECK(newcomer.line() ==
+              "Welcome, bob! Online: alice, bob, carol, robert. Type /help for commands.");
+    }
+    SECTION("unknown commands are an error to the sender only; // sends a line starting with /") {
+        bob.send_line("/dance");
+        CHECK(bob.line() == "Unknown command /dance. Type /help for commands.");
+        bob.send_line("//dance is not a command");
+        CHECK(alice.line() == "bob: /dance is not a command");
+        CHECK(carol.line() == "bob: /dance is not a command");
+    }
+    SECTION("/quit with a reason is announced once") {
+        bob.send_line("/quit gotta go");
+        CHECK(bob.line() == "Bye!");
+        CHECK(bob.closed());
+        CHECK(alice.line() == "* bob left (quit: gotta go)");
+        CHECK(carol.line() == "* bob left (quit: gotta go)");
+        alice.send_line("/who");
+        CHECK(alice.line() == "Online (2): alice, carol");
+    }
+}
+
+TEST_CASE("chat-server: leaves are announced once, with the reason, however they happen",
+          "[chat-server]") {
+    ChatServer server({"--idle-timeout", "500ms", "--rate", "0"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+
+    SECTION("end of input") {
+        LineClient bob(server.port);
+        join(bob, "bob");
+        CHECK(alice.line() == "* bob joined");
+        bob.send("last words without a newline");
+        bob.socket().shutdown_write();
+        CHECK(alice.line() == "bob: last words without a newline");
+        CHECK(alice.line() == "* bob left");
+    }
+    SECTION("a reset connection") {
+        LineClient bob(server.port);
+        join(bob, "bob");
+        CHECK(alice.line() == "* bob joined");
+        bob.send("half-typed");  // never finished: not sent to the room
+        bob.socket().reset();
+        CHECK(alice.line() == "* bob left (connection lost)");
+    }
+    SECTION("the idle timeout") {
+        LineClient bob(server.port);
+        join(bob, "bob");
+        CHECK(alice.line() == "* bob joined");
+        // alice keeps talking (one /who per round trip) so that only bob goes idle.
+        std::string line = "Online";
+        for (int i = 0; i < 1'000'000 && line.rfind("Online", 0) == 0; ++i) {
+            alice.send_line("/who");
+            line = alice.line();
+        }
+        CHECK(line == "* bob left (idle)");
+    }
+    alice.send_line("/who");
+    CHECK(alice.line() == "Online (1): alice");
+}
+
+TEST_CASE("chat-server --history replays the last lines to a newcomer, marked", "[chat-server]") {
+    ChatServer server({"--history", "2"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    alice.send_line("one");
+    alice.send_line("two");
+    alice.send_line("/me counts three");
+    alice.send_line("/who");
+    alice.line();  // the room has the lines now
+    LineClient bob(server.port);
+    CHECK(join(bob, "bob") == "Welcome, bob! Online: alice, bob. Type /help for commands.");
+    CHECK(bob.line() == "--- the last 2 message(s) ---");
+    CHECK(bob.line() == "[history] alice: two");
+    CHECK(bob.line() == "[history] * alice counts three");
+    CHECK(bob.line() == "--- end of history ---");
+}
+
+TEST_CASE("chat-server --lang zh speaks as the tutorial does", "[chat-server]") {
+    ChatServer server({"--lang", "zh"});
+    LineClient ming(server.port);
+    CHECK(ming.until("请输入昵称: ") == "在线人数: 0\r\n请输入昵称: ");
+    ming.send_line("小明");
+    CHECK(ming.line() == "欢迎小明加入! 在线: 小明。输入 /help 查看命令。");
+    LineClient hong(server.port);
+    hong.until("请输入昵称: ");
+    hong.send_line("小明");
+    CHECK(hong.line() == "小明该昵称被占用了,请更换");
+    hong.until("请输入昵称: ");
+    hong.send_line("小红");
+    hong.line();
+    CHECK(ming.line() == "欢迎小红加入");
+    hong.send_line("你好");
+    CHECK(ming.line() == "小红 说：你好");
+    hong.send_line("/quit");
+    CHECK(ming.line() == "小红离开聊天室");
+}
+
+TEST_CASE("chat-server neutralises escape sequences and invalid UTF-8", "[chat-server]") {
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();
+    bob.send_line(
+        "clear\x1b[2J bell\x07 csi\xc2\x9b"
+        "31m rtl\xe2\x80\xae bad\xff\xfe end");
+    CHECK(alice.line() ==
+          "bob: clear^[[2J bell^G csi<U+009B>31m rtl<U+202E> bad\xEF\xBF\xBD\xEF\xBF\xBD end");
+}
+
+TEST_CASE("chat-server --max-line drops the rest of a long line with one notice", "[chat-server]") {
+    ChatServer server({"--max-line", "64"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();
+    bob.send(std::string(1000, 'a'));
+    bob.send(std::string(100000, 'b') + "\nshort\n");
+    CHECK(bob.line() == "Your line was longer than 64 bytes and was dropped");
+    CHECK(alice.line() == "bob: short");
+}
+
+TEST_CASE("chat-server --rate drops a flood with a notice, then disconnects the flooder",
+          "[chat-server]") {
+    ChatServer server({"--rate", "1", "--burst", "5"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();
+    std::string flood;
+    for (int i = 0; i < 8; ++i) {
+        flood += "line " + std::to_string(i) + "\n";
+    }
+    bob.send(flood);
+    // The name took a token; the burst allows 4 more lines at once.
+    CHECK(bob.line() == "You are sending too fast: lines are being dropped");
+    std::vector<std::string> delivered;
+    for (int i = 0; i < 4; ++i) {
+        delivered.push_back(alice.line());
+    }
+    CHECK(delivered ==
+          std::vector<std::string>{"bob: line 0", "bob: line 1", "bob: line 2", "bob: line 3"});
+    bob.send(flood);  // still flooding: more than `burst` lines dropped at over twice the rate
+    CHECK(alice.line() == "* bob left (flooding)");
+    CHECK(bob.line() == "Disconnected for flooding");
+    CHECK(bob.closed());
+}
+
+TEST_CASE("chat-server disconnects a client that does not read, and the others do not notice",
+          "[chat-server]") {
+    ChatServer server({"--max-queue", "65536", "--rate", "0"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient carol(server.port);
+    join(carol, "carol");
+    alice.line();
+    LineClient sleepy(server.port);
+    sleepy.socket().set_receive_buffer(4096);
+    join(sleepy, "sleepy");
+    alice.line();
+    carol.line();
+    // Until sleepy's socket buffers and queue are full (at most 200 MB), in pieces that carol
+    // reads as they come.
+    std::string payload(1000, 'x');
+    int sent = 0;
+    std::string left_line;
+    for (int round = 0; round < 20'000 && left_line.empty(); ++round) {
+        std::string batch;
+        for (int i = 0; i < 10; ++i) {
+            batch += std::to_string(sent++) + " " + payload + "\n";
+        }
+        alice.send(batch);
+        for (int i = 0; i < 10; ++i) {
+            std::string got = carol.line();
+            if (got == "* sleepy left (too slow)") {
+                left_line = got;
+                got = carol.line();
+            }
+            REQUIRE(got == "alice: " + std::to_string(sent - 10 + i) + " " + payload);
+        }
+    }
+    CHECK(left_line == "* sleepy left (too slow)");
+    CHECK_THAT(server.process.wait_for_stderr_line("sleepy left"), TCPKIT_CONTAINS("too slow"));
+}
+
+TEST_CASE("chat-server --max-clients tells one more 'server full'", "[chat-server]") {
+    ChatServer server({"--max-clients", "1"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient late(server.port);
+    CHECK(late.line() == "Server full, please try again later");
+    CHECK(late.closed());
+    CHECK_THAT(server.process.wait_for_stderr_line("refused"),
+               TCPKIT_CONTAINS("connection limit of 1 reached"));
+}
+
+TEST_CASE("chat-server --nick-timeout closes a connection that never picks a name",
+          "[chat-server]") {
+    ChatServer server({"--nick-timeout", "300ms"});
+    LineClient shy(server.port);
+    shy.until(prompt);
+    // The prompt has no line end, so the notice starts a new line.
+    CHECK(shy.until("goodbye\r\n") == "\r\nNo nickname chosen within 300ms, goodbye\r\n");
+    CHECK(shy.closed());
+}
+
+TEST_CASE("chat-server on SIGTERM tells everyone, closes, prints a summary, exits 0",
+          "[chat-server]") {
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();
+    LineClient undecided(server.port);
+    undecided.until(prompt);
+    alice.send_line("/who");
+    alice.line();  // the server has seen all three
+    server.process.send_signal(SIGTERM);
+    CHECK(alice.line() == "* The server is shutting down");
+    CHECK(bob.line() == "* The server is shutting down");
+    CHECK(undecided.until("down\r\n") == "\r\n* The server is shutting down\r\n");
+    CHECK(undecided.closed());
+    CHECK(alice.closed());
+    CHECK(bob.closed());
+    REQUIRE(server.process.wait_for_exit() == 0);
+    CHECK_THAT(server.process.err(), TCPKIT_CONTAINS("served 3 connection(s)"));
+}
+
+TEST_CASE(
+    "chat-server conserves messages: 50 clients x 100 lines, each gets the others' 4900 in order",
+    "[chat-server][load]") {
+    constexpr int clients = 50;
+    constexpr int lines_each = 100;
+    ChatServer server({"--rate", "0"});
+    std::vector<std::unique_ptr<LineClient>> everyone;
+    for (int i = 0; i < clients; ++i) {
+        everyone.push_back(std::make_unique<LineClient>(server.port));
+        join(*everyone.back(), "c" + std::to_string(i));
+    }
+    for (int i = 0; i < clients; ++i) {
+        std::string batch;
+        for (int k = 0; k < lines_each; ++k) {
+            batch += "c" + std::to_string(i) + " m" + std::to_string(k) + "\n";
+        }
+        everyone[i]->send(batch);
+    }
+    for (int i = 0; i < clients; ++i) {
+        std::map<int, int> next_from;  // sender -> next expected message number
+        int received = 0;
+        while (received < (clients - 1) * lines_each) {
+            std::string line = everyone[i]->line();
+            if (line.rfind("* ", 0) == 0) {
+                continue;  // joins of later clients
+            }
+            // "cS: cS mK"
+            auto colon = line.find(':');
+            REQUIRE(colon != std::string::npos);
+            int sender = std::stoi(line.substr(1, colon - 1));
+            int number = std::stoi(line.substr(line.rfind('m') + 1));
+            REQUIRE(sender != i);
+            REQUIRE(line == "c" + std::to_string(sender) + ": c" + std::to_string(sender) + " m" +
+                                std::to_string(number));
+            REQUIRE(number == next_from[sender]);  // in order, none lost, none repeated
+            ++next_from[sender];
+            ++received;
+        }
+        CHECK(next_from.size() == static_cast<std::size_t>(clients - 1));
+        everyone[i]->send_line("/who");
+        CHECK(everyone[i]->line().rfind("Online (50)", 0) == 0);  // nothing extra came before it
+    }
+}

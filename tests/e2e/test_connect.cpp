@@ -83,8 +83,11 @@ TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in b
     options.stdout_file = output.path;
     Process client(connect_args(echo.port), options);
     REQUIRE(client.wait_for_exit(std::chrono::minutes(5)) == 0);
-    // Constant memory: nothing like the 256 MiB that went through.
+#ifndef TCPKIT_SANITIZED
+    // Constant memory: nothing like the 256 MiB that went through. (Under AddressSanitizer the
+    // quarantine of freed memory makes RSS meaningless, so only the normal build checks it.)
     CHECK(client.max_rss_kib() < 64 * 1024);
+#endif
 
     std::ifstream sent(input.path, std::ios::binary);
     std::ifstream received(output.path, std::ios::binary);

@@ -39,7 +39,9 @@ asio::awaitable<void> echo(ClientConnection& client) {
             break;
         }
         std::string_view data(buffer.data(), count);
-        log().debug("data from {}: {}", client.peer(), escape_bytes(data));
+        if (log().enabled(LogLevel::debug)) {  // escaping costs more than echoing
+            log().debug("data from {}: {}", client.peer(), escape_bytes(data));
+        }
         if (!co_await client.write(data)) {
             co_return;
         }
@@ -60,7 +62,9 @@ int run_echo_server(const EchoServerOptions& options) {
 
     if (options.udp) {
         UdpServer server(listen, [](std::string_view datagram, const std::string& peer) {
-            log().debug("datagram from {}: {}", peer, escape_bytes(datagram));
+            if (log().enabled(LogLevel::debug)) {
+                log().debug("datagram from {}: {}", peer, escape_bytes(datagram));
+            }
             return std::optional<std::string_view>(datagram);
         });
         server.run();

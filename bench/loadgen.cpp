@@ -1,0 +1,437 @@
+// tcpkit-loadgen: the load generator of the benchmarks. One thread, one Asio event loop, so
+// that the CPU time it reports (user + system) shows whether it, rather than the server under
+// test, was the bottleneck. Every mode stops by itself and prints one JSON object on stdout.
+//
+//   echo   HOST PORT -c N -s BYTES -d SECONDS     N connections, one message each in flight
+//   chat   HOST PORT -c N --senders K --lines L   N named clients, K of them send L lines each
+//   idle   HOST PORT -c N                         N named, silent clients, held until stdin ends
+//   sink   PORT                                   accept one connection, count bytes to its end
+//   source PORT --bytes N                         accept one connection, send N bytes, close
+//
+// Loopback only: the benchmarks never point it anywhere else.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Latencies in microseconds; percentiles by sorting once at the end.
+struct Latencies {
+    std::vector<double> samples;
+    double percentile(double p) {
+        if (samples.empty()) {
+            return 0;
+        }
+        std::sort(samples.begin(), samples.end());
+        auto index = static_cast<std::size_t>(p / 100.0 * static_cast<double>(samples.size() - 1));
+        return samples[index];
+    }
+};
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port) {
+    return {asio::ip::make_address(host), port};
+}
+
+asio::awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
+    tcp::socket socket(co_await asio::this_coro::executor);
+    co_await socket.async_connect(endpoint, asio::use_awaitable);
+    socket.set_option(tcp::no_delay(true));
+    co_return socket;
+}
+
+// ---- echo ----------------------------------------------------------------------------------
+
+struct EchoStats {
+    std::uint64_t messages = 0;
+    std::uint64_t errors = 0;
+    Latencies latencies;
+};
+
+asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size, Clock::time_point measure_from,
+                                      Clock::time_point stop_at, EchoStats& stats) {
+    try {
+        auto socket = co_await connect_to(endpoint);
+        std::string message(size, 'e');
+        std::string reply(size, '\0');
+        while (Clock::now() < stop_at) {
+            auto sent = Clock::now();
+            co_await asio::async_write(socket, asio::buffer(message), asio::use_awaitable);
+            co_await asio::async_read(socket, asio::buffer(reply), asio::use_awaitable);
+            auto done = Clock::now();
+            if (sent >= measure_from && done <= stop_at) {
+                ++stats.messages;
+                stats.latencies.samples.push_back(
+                    std::chrono::duration<double, std::micro>(done - sent).count());
+            }
+        }
+    } catch (const std::exception&) {
+        ++stats.errors;
+    }
+}
+
+int run_echo(const std::string& host, std::uint16_t port, int connections, std::size_t size, double seconds,
+             double warmup) {
+    asio::io_context context(1);
+    EchoStats stats;
+    auto start = Clock::now();
+    auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+    auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    auto endpoint = endpoint_of(host, port);
+    for (int i = 0; i < connections; ++i) {
+        asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, stats), asio::detached);
+    }
+    double cpu_before = cpu_seconds();
+    context.run();
+    double measured = std::chrono::duration<double>(stop_at - measure_from).count();
+    fmt::print(R"({{"mode":"echo","connections":{},"size":{},"seconds":{:.3f},"messages":{},"errors":{},)"
+               R"("messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}}})"
+               "\n",
+               connections, size, measured, stats.messages, stats.errors,
+               static_cast<double>(stats.messages) / measured, stats.latencies.percentile(50),
+               stats.latencies.percentile(99), cpu_seconds() - cpu_before);
+    return stats.errors == 0 ? 0 : 1;
+}
+
+// ---- chat ----------------------------------------------------------------------------------
+
+struct ChatClient {
+    tcp::socket socket;
+    std::string buffer;
+    std::uint64_t received = 0;
+    std::uint64_t expected = 0;  // benchmark lines this client must receive
+};
+
+struct ChatRun {
+    std::vector<std::unique_ptr<ChatClient>> clients;
+    std::uint64_t delivered = 0;
+    std::uint64_t expected_total = 0;
+    Latencies latencies;
+    Clock::time_point first_send{};
+    Clock::time_point last_delivery{};
+    int errors = 0;
+    bool ncat = false;
+};
+
+// Reads lines until `marker` appears in one (the greeting), for the join phase.
+asio::awaitable<void> read_until_line_with(ChatClient& client, std::string_view marker) {
+    char chunk[4096];
+    for (;;) {
+        if (client.buffer.find(marker) != std::string::npos) {
+            client.buffer.clear();
+            co_return;
+        }
+        std::size_t count = co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+        client.buffer.append(chunk, count);
+    }
+}
+
+// Every line carrying "T<nanoseconds>" is a benchmark line: its latency is now minus that.
+asio::awaitable<void> receive_lines(ChatClient& client, ChatRun& run) {
+    char chunk[65536];
+    try {
+        while (client.received < client.expected) {
+            std::size_t count = co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+            client.buffer.append(chunk, count);
+            std::size_t start = 0;
+            for (;;) {
+                std::size_t end = client.buffer.find('\n', start);
+                if (end == std::string::npos) {
+                    break;
+                }
+                std::string_view line(client.buffer.data() + start, end - start);
+                std::size_t mark = line.find(" T");
+                if (mark != std::string_view::npos && mark + 2 < line.size() &&
+                    line[mark + 2] >= '0' && line[mark + 2] <= '9') {
+                    std::int64_t sent = std::strtoll(line.data() + mark + 2, nullptr, 10);
+                    run.latencies.samples.push_back(static_cast<double>(now_ns() - sent) / 1000.0);
+                    ++client.received;
+                    ++run.delivered;
+                    run.last_delivery = Clock::now();
+                }
+                start = end + 1;
+            }
+            client.buffer.erase(0, start);
+        }
+    } catch (const std::exception&) {
+        ++run.errors;
+    }
+}
+
+asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines, double lines_per_second) {
+    asio::steady_timer pace(client.socket.get_executor());
+    auto next = Clock::now();
+    auto gap = lines_per_second > 0
+                   ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / lines_per_second))
+                   : Clock::duration::zero();
+    std::string line;
+    for (int i = 0; i < lines; ++i) {
+        if (gap.count() > 0) {
+            next += gap;
+            pace.expires_at(next);
+            co_await pace.async_wait(asio::use_awaitable);
+        }
+        line = fmt::format("s{} m{} T{}\n", sender, i, now_ns());
+        co_await asio::async_write(client.socket, asio::buffer(line), asio::use_awaitable);
+    }
+}
+
+asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, int lines, double total_rate,
+                                int slow_readers, ChatRun& run, double& join_seconds) {
+    auto executor = co_await asio::this_coro::executor;
+    auto join_start = Clock::now();
+    // Connect and name everyone, a batch at a time so the listen backlog is never the limit.
+    constexpr int batch = 200;
+    for (int first = 0; first < count; first += batch) {
+        std::vector<asio::awaitable<void>> joins;
+        int last = std::min(count, first + batch);
+        auto pending = std::make_shared<int>(last - first);
+        asio::steady_timer done(executor, Clock::time_point::max());
+        for (int i = first; i < last; ++i) {
+            auto client = std::make_unique<ChatClient>(ChatClient{co_await connect_to(endpoint), {}, 0, 0});
+            run.clients.push_back(std::move(client));
+            ChatClient& c = *run.clients.back();
+            asio::co_spawn(
+                executor,
+                [&c, i, ncat = run.ncat]() -> asio::awaitable<void> {
+                    if (!ncat) {
+                        std::string name = fmt::format("b{}\n", i);
+                        co_await asio::async_write(c.socket, asio::buffer(name), asio::use_awaitable);
+                        co_await read_until_line_with(c, "Type /help");
+                    }
+                },
+                [pending, &done](std::exception_ptr) {
+                    if (--*pending == 0) {
+                        done.cancel();
+                    }
+                });
+        }
+        std::error_code ignored;
+        co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    join_seconds = std::chrono::duration<double>(Clock::now() - join_start).count();
+    // Senders are the first clients and do not receive their own lines; slow readers are the
+    // last ones and read nothing at all, on purpose.
+    auto per_sender = static_cast<std::uint64_t>(lines);
+    for (int i = 0; i < count - slow_readers; ++i) {
+        auto& client = *run.clients[static_cast<std::size_t>(i)];
+        client.expected = per_sender * static_cast<std::uint64_t>(i < senders ? senders - 1 : senders);
+        run.expected_total += client.expected;
+        asio::co_spawn(executor, receive_lines(client, run), asio::detached);
+    }
+    run.first_send = Clock::now();
+    double per_sender_rate = total_rate > 0 ? total_rate / senders : 0;
+    for (int i = 0; i < senders; ++i) {
+        asio::co_spawn(executor, send_lines(*run.clients[static_cast<std::size_t>(i)], i, lines, per_sender_rate),
+                       asio::detached);
+    }
+}
+
+int run_chat(const std::string& host, std::uint16_t port, int count, int senders, int lines, double rate,
+             int slow_readers, double timeout, bool ncat) {
+    asio::io_context context(1);
+    ChatRun run;
+    run.ncat = ncat;
+    double join_seconds = 0;
+    double cpu_before = cpu_seconds();
+    asio::co_spawn(context, chat_main(endpoint_of(host, port), count, senders, lines, rate, slow_readers, run, join_seconds),
+                   [&](std::exception_ptr failure) {
+                       if (failure) {
+                           ++run.errors;
+                           context.stop();
+                       }
+                   });
+    // Stops when every line has arrived everywhere, or at the timeout, whichever is first.
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+    while (Clock::now() < deadline && !context.stopped()) {
+        context.run_for(50ms);
+        bool everything = run.expected_total > 0 && run.delivered >= run.expected_total;
+        if (everything) {
+            break;
+        }
+    }
+    double elapsed = std::chrono::duration<double>(run.last_delivery - run.first_send).count();
+    double delivered_fraction =
+        run.expected_total == 0 ? 0 : static_cast<double>(run.delivered) / static_cast<double>(run.expected_total);
+    fmt::print(R"({{"mode":"chat","clients":{},"senders":{},"lines":{},"rate":{},"slow_readers":{},)"
+               R"("join_seconds":{:.3f},"delivered":{},"expected":{},"delivered_fraction":{:.4f},)"
+               R"("deliveries_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"errors":{},)"
+               R"("loadgen_cpu_seconds":{:.3f}}})"
+               "\n",
+               count, senders, lines, rate, slow_readers, join_seconds, run.delivered, run.expected_total,
+               delivered_fraction, elapsed > 0 ? static_cast<double>(run.delivered) / elapsed : 0,
+               run.latencies.percentile(50), run.latencies.percentile(99), run.errors, cpu_seconds() - cpu_before);
+    std::fflush(stdout);
+    // Close everything before exiting so the server sees clean ends.
+    for (auto& client : run.clients) {
+        std::error_code ignored;
+        client->socket.close(ignored);
+    }
+    return run.errors == 0 ? 0 : 1;
+}
+
+// ---- idle ----------------------------------------------------------------------------------
+
+int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) {
+    asio::io_context context(1);
+    ChatRun run;
+    run.ncat = ncat;
+    double join_seconds = 0;
+    asio::co_spawn(context, chat_main(endpoint_of(host, port), count, 0, 0, 0, 0, run, join_seconds),
+                   asio::detached);
+    context.run();
+    fmt::print(R"({{"mode":"idle","clients":{},"join_seconds":{:.3f}}})"
+               "\n",
+               count, join_seconds);
+    std::fflush(stdout);
+    // Hold the connections until the benchmark runner closes our standard input.
+    std::string ignored;
+    std::getline(std::cin, ignored);
+    return 0;
+}
+
+// ---- sink and source -----------------------------------------------------------------------
+
+int run_sink(std::uint16_t port) {
+    asio::io_context context(1);
+    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
+    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
+    std::fflush(stdout);
+    tcp::socket socket = acceptor.accept();
+    std::vector<char> buffer(1 << 20);
+    std::uint64_t total = 0;
+    auto start = Clock::now();
+    std::error_code error;
+    for (;;) {
+        std::size_t count = socket.read_some(asio::buffer(buffer), error);
+        if (error) {
+            break;
+        }
+        total += count;
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    fmt::print("{{\"mode\":\"sink\",\"bytes\":{},\"seconds\":{:.3f}}}\n", total, seconds);
+    return 0;
+}
+
+int run_source(std::uint16_t port, std::uint64_t bytes) {
+    asio::io_context context(1);
+    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
+    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
+    std::fflush(stdout);
+    tcp::socket socket = acceptor.accept();
+    std::vector<char> buffer(1 << 20, 's');
+    auto start = Clock::now();
+    std::uint64_t left = bytes;
+    while (left > 0) {
+        std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
+        asio::write(socket, asio::buffer(buffer.data(), chunk));
+        left -= chunk;
+    }
+    socket.shutdown(tcp::socket::shutdown_send);
+    // Wait for the client to close, so the timing covers delivery.
+    std::error_code error;
+    char byte;
+    socket.read_some(asio::buffer(&byte, 1), error);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    fmt::print("{{\"mode\":\"source\",\"bytes\":{},\"seconds\":{:.3f}}}\n", bytes, seconds);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Load generator for the tcpkit benchmarks (loopback only)", "tcpkit-loadgen"};
+    app.require_subcommand(1);
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    int connections = 1;
+    std::size_t size = 64;
+    double seconds = 3;
+    double warmup = 0.5;
+    int senders = 10;
+    int lines = 100;
+    double rate = 0;
+    int slow_readers = 0;
+    double timeout = 60;
+    bool ncat = false;
+    std::uint64_t bytes = 0;
+
+    auto* echo = app.add_subcommand("echo", "Echo round trips");
+    echo->add_option("host", host)->required();
+    echo->add_option("port", port)->required();
+    echo->add_option("-c,--connections", connections);
+    echo->add_option("-s,--size", size);
+    echo->add_option("-d,--duration", seconds);
+    echo->add_option("--warmup", warmup);
+
+    auto* chat = app.add_subcommand("chat", "Chat fan-out");
+    chat->add_option("host", host)->required();
+    chat->add_option("port", port)->required();
+    chat->add_option("-c,--clients", connections);
+    chat->add_option("--senders", senders);
+    chat->add_option("--lines", lines);
+    chat->add_option("--rate", rate, "Total lines per second, 0: as fast as possible");
+    chat->add_option("--slow-readers", slow_readers);
+    chat->add_option("--timeout", timeout);
+    chat->add_flag("--ncat", ncat, "The server is ncat --chat: no nickname phase");
+
+    auto* idle = app.add_subcommand("idle", "Idle named clients");
+    idle->add_option("host", host)->required();
+    idle->add_option("port", port)->required();
+    idle->add_option("-c,--clients", connections);
+    idle->add_flag("--ncat", ncat);
+
+    auto* sink = app.add_subcommand("sink", "Count bytes of one connection");
+    sink->add_option("port", port);
+    auto* source = app.add_subcommand("source", "Send bytes on one connection");
+    source->add_option("port", port);
+    source->add_option("--bytes", bytes)->required();
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*echo) {
+            return run_echo(host, port, connections, size, seconds, warmup);
+        }
+        if (*chat) {
+            return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout, ncat);
+        }
+        if (*idle) {
+            return run_idle(host, port, connections, ncat);
+        }
+        if (*sink) {
+            return run_sink(port);
+        }
+        return run_source(port, bytes);
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "tcpkit-loadgen: {}\n", error.what());
+        return 1;
+    }
+}

@@ -215,8 +215,9 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
         auto pending = std::make_shared<int>(last - first);
         asio::steady_timer done(executor, Clock::time_point::max());
         for (int i = first; i < last; ++i) {
-            auto client = std::make_unique<ChatClient>(ChatClient{co_await connect_to(endpoint), {}, 0, 0});
-            run.clients.push_back(std::move(client));
+            // (co_await kept out of the initialiser: GCC 12 mishandles temporaries around it.)
+            tcp::socket socket = co_await connect_to(endpoint);
+            run.clients.push_back(std::make_unique<ChatClient>(ChatClient{std::move(socket), {}, 0, 0}));
             ChatClient& c = *run.clients.back();
             asio::co_spawn(
                 executor,

@@ -52,7 +52,7 @@ class ChatSession {
         greeting += catalog_.text(Message::nickname_prompt);
         send(std::move(greeting));
 
-        co_await (read_lines() || watch_nickname());
+        co_await (read_lines_guarded() || watch_nickname());
 
         if (!name_.empty()) {
             room_.leave(name_, leave_reason());
@@ -67,6 +67,17 @@ class ChatSession {
 
   private:
     void send(std::string text) { client_.enqueue(make_shared_bytes(std::move(text))); }
+
+    // Asio's || waits for the first branch to *succeed*: a failure here must end the session
+    // rather than leave it waiting on the nickname watch.
+    asio::awaitable<void> read_lines_guarded() {
+        try {
+            co_await read_lines();
+        } catch (const std::exception& failure) {
+            log().error("{}: session failed: {}", who(), failure.what());
+            client_.close(EndKind::failed, failure.what());
+        }
+    }
 
     asio::awaitable<void> read_lines() {
         std::vector<char> buffer(read_buffer_bytes);

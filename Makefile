@@ -3,7 +3,9 @@
 
 BUILD_DIR      ?= build
 JOBS           ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 2)
-GENERATOR      := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+# Recursive (=), so it is decided when a build directory is first configured, after
+# install-deps.sh has had the chance to install ninja.
+GENERATOR       = $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_FLAGS    ?= --output-on-failure -j $(JOBS) --timeout 300
 PORT           ?= 8080
 
@@ -11,7 +13,7 @@ RELEASE  := $(BUILD_DIR)/release
 DEBUG    := $(BUILD_DIR)/debug
 SANITIZE := $(BUILD_DIR)/sanitize
 
-.PHONY: all deps build release run test test-sanitize format tidy clean
+.PHONY: all deps build release run test test-sanitize format tidy clean package dist
 
 all: build
 
@@ -58,3 +60,83 @@ tidy:
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Benchmarks (bench/run_benchmarks.py): a Release build with the load generator, the peers
+# installed (install-deps.sh --bench), then every scenario. `make bench` writes
+# docs/benchmarks.md and docs/benchmarks.json; `make bench-smoke` runs each scenario tiny, in
+# well under a minute, into build/bench-smoke (CI runs it so the benchmark code cannot rot).
+BENCH := $(BUILD_DIR)/bench
+.PHONY: bench bench-smoke bench-build bench-deps
+
+bench-deps:
+	@scripts/install-deps.sh --bench
+
+$(BENCH)/CMakeCache.txt: | bench-deps
+	cmake -S . -B $(BENCH) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DTCPKIT_BUILD_BENCH=ON -DTCPKIT_BUILD_TESTS=OFF
+
+bench-build: bench-deps $(BENCH)/CMakeCache.txt
+	cmake --build $(BENCH) -j $(JOBS)
+
+bench: bench-build
+	python3 bench/run_benchmarks.py --build $(BENCH) --out docs
+
+bench-smoke: bench-build
+	python3 bench/run_benchmarks.py --build $(BENCH) --smoke --out $(BUILD_DIR)/bench-smoke
+
+# Packaging. VERSION is project(VERSION) in CMakeLists.txt, the one place it is set.
+VERSION = $(shell sed -n 's/^project.tcpkit VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
+PACKAGE := $(BUILD_DIR)/package
+DIST    := $(BUILD_DIR)/dist
+
+# build/package/tcpkit_<version>_<arch>.deb (cmake/Packaging.cmake): a Release build without the
+# tests, for /usr, hardened with Debian's flags (dpkg-buildflags; CMake reads CXXFLAGS and LDFLAGS
+# when it first configures). SOURCE_DATE_EPOCH dates the package's changelog with the commit.
+PACKAGE_BUILDFLAGS := DEB_BUILD_MAINT_OPTIONS=hardening=+all DEB_CXXFLAGS_MAINT_STRIP=-g dpkg-buildflags
+package:
+	@scripts/install-deps.sh --package
+	test -f $(PACKAGE)/CMakeCache.txt || \
+	CXXFLAGS="$$($(PACKAGE_BUILDFLAGS) --get CPPFLAGS) $$($(PACKAGE_BUILDFLAGS) --get CXXFLAGS)" \
+	LDFLAGS="$$($(PACKAGE_BUILDFLAGS) --get LDFLAGS)" \
+		cmake -S . -B $(PACKAGE) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+		-DTCPKIT_BUILD_TESTS=OFF
+	cmake --build $(PACKAGE) -j $(JOBS)
+	rm -f $(PACKAGE)/tcpkit_*.deb
+	cd $(PACKAGE) && SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) cpack -G DEB
+	@ls $(PACKAGE)/tcpkit_*.deb
+
+# build/dist/tcpkit-<version>.tar.gz: the committed tree at HEAD (uncommitted changes are not in it),
+# and its checksum beside it for the Homebrew formula.
+dist:
+	@test -n "$(VERSION)" || { echo "make dist: no project(tcpkit VERSION ...) in CMakeLists.txt" >&2; exit 1; }
+	@git diff --quiet HEAD 2>/dev/null || echo "make dist: warning: uncommitted changes are not in the tarball (it is HEAD)" >&2
+	mkdir -p $(DIST)
+	git archive --format=tar.gz --prefix=tcpkit-$(VERSION)/ -o $(DIST)/tcpkit-$(VERSION).tar.gz HEAD
+	cd $(DIST) && sha256sum tcpkit-$(VERSION).tar.gz > tcpkit-$(VERSION).tar.gz.sha256
+	@cat $(DIST)/tcpkit-$(VERSION).tar.gz.sha256
+
+# Windows: tcpkit.exe cross-built with MinGW-w64 (cmake/toolchains/mingw-w64.cmake), one static
+# .exe; the tests run under wine. Needs the Debian packages g++-mingw-w64-x86-64-posix and wine
+# (wine64). The header-only dependencies are staged from the host's packages into WINDOWS_DEPS.
+WINDOWS      := $(BUILD_DIR)/windows
+WINDOWS_DEPS := $(BUILD_DIR)/windows-deps
+# wine's own diagnostics (and Debian's wine32 hint) would only clutter the test output.
+WINE_ENV     := WINEDEBUG=-all
+
+.PHONY: windows test-windows
+
+$(WINDOWS_DEPS)/include/asio.hpp:
+	@command -v x86_64-w64-mingw32-g++-posix >/dev/null 2>&1 || { echo "make windows: needs x86_64-w64-mingw32-g++-posix (apt-get install g++-mingw-w64-x86-64-posix wine)" >&2; exit 1; }
+	scripts/stage-windows-deps.sh $(WINDOWS_DEPS)
+
+$(WINDOWS)/CMakeCache.txt: | $(WINDOWS_DEPS)/include/asio.hpp
+	cmake -S . -B $(WINDOWS) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
+		-DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/mingw-w64.cmake \
+		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS))
+
+# build/windows/cmd/tcpkit.exe
+windows: $(WINDOWS)/CMakeCache.txt
+	cmake --build $(WINDOWS) -j $(JOBS) --target tcpkit
+
+test-windows: $(WINDOWS)/CMakeCache.txt
+	$(WINE_ENV) cmake --build $(WINDOWS) -j $(JOBS)
+	cd $(WINDOWS) && $(WINE_ENV) ctest $(CTEST_FLAGS)

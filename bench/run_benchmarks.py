@@ -276,7 +276,7 @@ class Bench:
                             with self.chat_server(name, count) as server:
                                 command = [self.loadgen, "chat", LOOPBACK, str(server.port), "-c", str(count),
                                            "--senders", "10", "--lines", str(lines), "--rate", str(rate),
-                                           "--timeout", "20" if self.smoke else "120"]
+                                           "--timeout", "5" if self.smoke else "120"]
                                 if name == "ncat":
                                     command.append("--ncat")
                                 figure = run_json(command, timeout=300)

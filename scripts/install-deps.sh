@@ -1,7 +1,20 @@
 #!/usr/bin/env sh
 # Installs what tcpkit needs to build and test, and nothing that is already there.
 # Knows apt (Debian, Ubuntu), Homebrew (macOS) and dnf (Fedora). Safe to run again and again.
+# --package: also what `make package` needs to build the Debian package (apt only).
+# --bench: also the peers the benchmarks compare against (nc, ncat, socat, iperf3), gnuplot
+#          for the chart and python3 for the runner; not installed for everyone.
 set -eu
+
+with_package_tools=false
+with_bench_tools=false
+for arg in "$@"; do
+    case "$arg" in
+        --package) with_package_tools=true ;;
+        --bench) with_bench_tools=true ;;
+        *) echo "usage: $0 [--package] [--bench]" >&2; exit 2 ;;
+    esac
+done
 
 need_sudo() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -17,6 +30,13 @@ need_sudo() {
 install_apt() {
     # groff-base renders the man pages in the test suite.
     packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2 groff-base"
+    # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
+    if [ "$with_package_tools" = true ]; then
+        packages="$packages dpkg-dev file"
+    fi
+    if [ "$with_bench_tools" = true ]; then
+        packages="$packages netcat-openbsd ncat socat iperf3 gnuplot-nox python3 binutils"
+    fi
     missing=""
     for package in $packages; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
@@ -30,7 +50,11 @@ install_apt() {
 }
 
 install_brew() {
-    for formula in cmake ninja pkg-config asio cli11 fmt catch2; do
+    formulas="cmake ninja pkg-config asio cli11 fmt catch2"
+    if [ "$with_bench_tools" = true ]; then
+        formulas="$formulas netcat nmap socat iperf3 gnuplot python"
+    fi
+    for formula in $formulas; do
         brew list --formula "$formula" >/dev/null 2>&1 || brew install "$formula"
     done
 }

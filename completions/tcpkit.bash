@@ -1,0 +1,162 @@
+# bash completion for tcpkit                                   -*- shell-script -*-
+#
+# Installed by `cmake --install` as share/bash-completion/completions/tcpkit, where the
+# bash-completion package loads it on demand; or `source` it from ~/.bashrc. It needs bash 4
+# and nothing else (not the bash-completion package's helpers).
+#
+# The option lists mirror `tcpkit SUBCOMMAND --help`; tests/completions/check_bash_completion.sh
+# fails when they drift apart, so add an option here when you add one there.
+
+_tcpkit_subcommands="echo-server chat-server connect send"
+
+# _tcpkit_options SUBCOMMAND: sets `flags` (options without a value) and `valued` (options
+# that take one) for SUBCOMMAND, or for the command itself when SUBCOMMAND is empty.
+_tcpkit_options() {
+    case $1 in
+        "")
+            flags="-h --help -V --version"
+            valued=""
+            ;;
+        echo-server)
+            flags="-h --help -4 -6 --once --udp -v --verbose -q --quiet"
+            valued="-H --host -p --port --idle-timeout --max-conns --threads --log-format --color"
+            ;;
+        chat-server)
+            flags="-h --help -4 -6 -v --verbose -q --quiet"
+            valued="-H --host -p --port --lang --motd --history --max-line --rate --burst --max-queue
+                    --max-clients --nick-timeout --idle-timeout --log-format --color"
+            ;;
+        connect)
+            flags="-h --help -4 -6 --crlf -x --hex -u --udp -v --verbose -q --quiet"
+            valued="--connect-timeout --idle-timeout --log-format --color"
+            ;;
+        send)
+            flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet"
+            valued="-f --file -t --timeout -l --lines --log-format --color"
+            ;;
+        *)
+            flags=""
+            valued=""
+            return 1
+            ;;
+    esac
+    return 0
+}
+
+# _tcpkit_word_in WORD LIST: whether WORD is one of the whitespace-separated words of LIST.
+_tcpkit_word_in() {
+    local list=" ${2//[[:space:]]/ } "
+    [[ $list == *" $1 "* ]]
+}
+
+# _tcpkit_reply WORDS CUR: the WORDS that start with CUR.
+_tcpkit_reply() {
+    local IFS=$' \t\n'
+    # shellcheck disable=SC2207  # compgen prints one word a line, none with blanks
+    COMPREPLY=($(compgen -W "$1" -- "$2"))
+}
+
+# _tcpkit_hosts CUR: the host names (from $HOSTFILE or /etc/hosts) that start with CUR.
+_tcpkit_hosts() {
+    local IFS=$'\n'
+    # shellcheck disable=SC2207  # one name a line; IFS is a newline
+    COMPREPLY=($(compgen -A hostname -- "$1"))
+}
+
+# Called by bash as `_tcpkit COMMAND CUR PREV` with COMP_WORDS and COMP_CWORD set. bash splits
+# `--color=al` into `--color`, `=`, `al` (COMP_WORDBREAKS), and passes as CUR only what is
+# before the cursor.
+_tcpkit() {
+    local cword=$COMP_CWORD
+    local cur=${2-${COMP_WORDS[cword]}}
+    local word=${COMP_WORDS[cword]} before=${COMP_WORDS[cword - 1]:-}
+    COMPREPLY=()
+
+    # The option whose value is being completed, if any: `--opt VALUE`, `--opt=VALUE`, `--opt=`.
+    local option=""
+    if [[ $word == "=" && $before == -* ]]; then
+        option=$before
+        cur=""
+    elif [[ $before == "=" && $cword -ge 2 && ${COMP_WORDS[cword - 2]} == -* ]]; then
+        option=${COMP_WORDS[cword - 2]}
+    elif [[ $before == -* ]]; then
+        option=$before
+    fi
+
+    # The subcommand: the first word after `tcpkit` that is not an option.
+    local subcommand="" i
+    for ((i = 1; i < cword; i++)); do
+        if [[ ${COMP_WORDS[i]} != -* ]]; then
+            subcommand=${COMP_WORDS[i]}
+            break
+        fi
+    done
+    local flags valued
+    _tcpkit_options "$subcommand" || return 0
+
+    if [[ -z $subcommand ]]; then
+        if [[ $cur == -* ]]; then
+            _tcpkit_reply "$flags" "$cur"
+        else
+            _tcpkit_reply "$_tcpkit_subcommands" "$cur"
+        fi
+        return 0
+    fi
+
+    if [[ -n $option ]] && _tcpkit_word_in "$option" "$valued"; then
+        case $option in
+            --log-format) _tcpkit_reply "text json" "$cur" ;;
+            --color) _tcpkit_reply "auto always never" "$cur" ;;
+            --lang) _tcpkit_reply "en zh" "$cur" ;;
+            -H | --host) _tcpkit_hosts "$cur" ;;
+            -f | --file)
+                compopt -o filenames 2>/dev/null
+                local IFS=$'\n'
+                # shellcheck disable=SC2207  # one file name a line; IFS is a newline
+                COMPREPLY=($(compgen -f -- "$cur"))
+                ;;
+        esac
+        # Any other value (a port, a duration, a number, a text) has nothing to offer.
+        return 0
+    fi
+
+    # Count the positional arguments before the cursor, skipping option values.
+    local positionals=0 options_ended=0 w
+    for ((i = i + 1; i < cword; i++)); do
+        w=${COMP_WORDS[i]}
+        if ((options_ended)); then
+            ((positionals++))
+        elif [[ $w == -- ]]; then
+            options_ended=1
+        elif [[ $w == "=" ]]; then
+            ((i++)) # the value of `--opt=value`
+        elif [[ $w == -* ]]; then
+            if _tcpkit_word_in "$w" "$valued" && [[ ${COMP_WORDS[i + 1]:-} != "=" ]]; then
+                ((i++)) # the value of `--opt value`
+            fi
+        else
+            ((positionals++))
+        fi
+    done
+
+    if [[ $cur == -* ]] && ! ((options_ended)); then
+        _tcpkit_reply "$flags $valued" "$cur"
+        return 0
+    fi
+
+    case $subcommand in
+        connect | send)
+            # HOST, then PORT, then (send) the TEXT to send: only HOST has candidates.
+            if ((positionals == 0)); then
+                _tcpkit_hosts "$cur"
+            fi
+            ;;
+        *)
+            # The servers take no positional arguments: offer their options.
+            ((options_ended)) || _tcpkit_reply "$flags $valued" "$cur"
+            ;;
+    esac
+    return 0
+}
+
+complete -F _tcpkit tcpkit

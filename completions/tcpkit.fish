@@ -1,0 +1,114 @@
+# fish completion for tcpkit.
+#
+# Installed by `cmake --install` as share/fish/vendor_completions.d/tcpkit.fish, where fish
+# finds it on its own; or copy it to ~/.config/fish/completions/.
+#
+# The options and their descriptions are those of `tcpkit SUBCOMMAND --help`; keep them in step
+# with it (tests/completions/check_bash_completion.sh does so for the bash completion).
+
+set -l subcommands echo-server chat-server connect send
+set -l servers echo-server chat-server
+set -l clients connect send
+
+# Whether the word being completed is the HOST of `tcpkit connect` or `tcpkit send`: the first
+# word after the subcommand that is neither an option nor an option's value.
+function __tcpkit_wants_host
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l subcommand ''
+    set -l skip 0
+    set -l options_ended 0
+    for word in $words
+        if test -z "$subcommand"
+            switch $word
+                case connect send
+                    set subcommand $word
+                case '-*'
+                case '*'
+                    return 1
+            end
+        else if test $skip = 1
+            set skip 0
+        else if test $options_ended = 1
+            return 1
+        else
+            switch $word
+                case --
+                    set options_ended 1
+                case --connect-timeout --idle-timeout --log-format --color -f --file -t --timeout -l --lines
+                    set skip 1
+                case '-*'
+                case '*'
+                    return 1
+            end
+        end
+    end
+    test -n "$subcommand"; and test $skip = 0
+end
+
+# File names only where a file is wanted (send --file).
+complete -c tcpkit -f
+
+# The command itself.
+set -l none "not __fish_seen_subcommand_from $subcommands"
+complete -c tcpkit -n $none -s h -l help -d 'Print this help message and exit'
+complete -c tcpkit -n $none -s V -l version -d 'Display program version information and exit'
+complete -c tcpkit -n $none -a echo-server -d "Echo every byte back to its sender (the tutorial's net.createServer)"
+complete -c tcpkit -n $none -a chat-server -d "Run the tutorial's chat room: nicknames, a room, commands"
+complete -c tcpkit -n $none -a connect -d 'Connect standard input and output to a server, like nc'
+complete -c tcpkit -n $none -a send -d 'Send a message, print the reply, and exit'
+
+# Options of every subcommand.
+set -l any "__fish_seen_subcommand_from $subcommands"
+complete -c tcpkit -n $any -s h -l help -d 'Print this help message and exit'
+complete -c tcpkit -n $any -s 4 -d 'Use IPv4 addresses only'
+complete -c tcpkit -n $any -s 6 -d 'Use IPv6 addresses only'
+complete -c tcpkit -n $any -s v -l verbose -d 'Also log data and details'
+complete -c tcpkit -n $any -s q -l quiet -d 'Log only warnings and errors'
+complete -c tcpkit -n $any -l log-format -x -a 'text json' -d 'Log lines as plain text or one JSON object each'
+complete -c tcpkit -n $any -l color -x -a 'auto always never' -d 'Colour log levels: auto (on a terminal), always, never'
+
+# echo-server and chat-server
+set -l server "__fish_seen_subcommand_from $servers"
+complete -c tcpkit -n $server -s H -l host -x -a '(__fish_print_hostnames)' -d 'Address or name to listen on; every address it resolves to is used'
+complete -c tcpkit -n $server -s p -l port -x -d "Port to listen on; 0 picks a free one (see the 'listening on' line)"
+
+# echo-server
+set -l echo '__fish_seen_subcommand_from echo-server'
+complete -c tcpkit -n $echo -l idle-timeout -x -d 'Close a connection silent this long, e.g. 3s (default: never)'
+complete -c tcpkit -n $echo -l max-conns -x -d 'Refuse connections beyond this many at once'
+complete -c tcpkit -n $echo -l threads -x -d 'I/O threads'
+complete -c tcpkit -n $echo -l once -d 'Exit when the last client has gone, once one has connected'
+complete -c tcpkit -n $echo -l udp -d 'Echo UDP datagrams instead of TCP streams'
+
+# chat-server
+set -l chat '__fish_seen_subcommand_from chat-server'
+complete -c tcpkit -n $chat -l lang -x -a 'en\tEnglish zh\tChinese' -d 'Language of every server text: en, or zh as in the tutorial'
+complete -c tcpkit -n $chat -l motd -x -d 'A message of the day, shown in the banner'
+complete -c tcpkit -n $chat -l history -x -d 'Room lines replayed to a newcomer'
+complete -c tcpkit -n $chat -l max-line -x -d 'Longest line in bytes; longer ones are dropped with a notice'
+complete -c tcpkit -n $chat -l rate -x -d 'Lines per second a client may send on average (0: no limit)'
+complete -c tcpkit -n $chat -l burst -x -d 'Lines a client may send at once (a paste)'
+complete -c tcpkit -n $chat -l max-queue -x -d 'Bytes waiting for one client before it is disconnected as too slow'
+complete -c tcpkit -n $chat -l max-clients -x -d "Clients at once; one more is told 'server full'"
+complete -c tcpkit -n $chat -l nick-timeout -x -d 'Close a connection that has not chosen a nickname in this long (0: never)'
+complete -c tcpkit -n $chat -l idle-timeout -x -d 'Close a connection silent in both directions this long (default: never)'
+
+# connect and send: HOST first (then PORT, and for send the TEXT, with nothing to offer).
+complete -c tcpkit -n "__fish_seen_subcommand_from $clients; and __tcpkit_wants_host" -a '(__fish_print_hostnames)'
+complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l crlf -d 'Send line ends as CRLF (for servers that need it)'
+
+# connect
+set -l connect '__fish_seen_subcommand_from connect'
+complete -c tcpkit -n $connect -l connect-timeout -x -d 'Give up connecting after this long, all addresses together (0: the OS decides)'
+complete -c tcpkit -n $connect -l idle-timeout -x -d 'Exit with status 1 after this long without data either way (default: never)'
+complete -c tcpkit -n $connect -s x -l hex -d "Hex dump both directions to stderr ('>' sent, '<' received)"
+complete -c tcpkit -n $connect -s u -l udp -d 'Use UDP: each input chunk is one datagram, each datagram received is printed'
+
+# send
+set -l send '__fish_seen_subcommand_from send'
+complete -c tcpkit -n $send -s f -l file -r -F -d 'Send the contents of FILE instead'
+complete -c tcpkit -n $send -s n -l no-newline -d 'Do not add a newline after TEXT'
+complete -c tcpkit -n $send -s t -l timeout -x -d 'Give up after this long in all, connecting included; exit status 1'
+complete -c tcpkit -n $send -s l -l lines -x -d 'Exit after N lines of reply'
+complete -c tcpkit -n $send -l no-shutdown -d 'Keep the sending side open after the message (for servers that close on EOF)'

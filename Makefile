@@ -121,6 +121,12 @@ WINDOWS      := $(BUILD_DIR)/windows
 WINDOWS_DEPS := $(BUILD_DIR)/windows-deps
 # wine's own diagnostics (and Debian's wine32 hint) would only clutter the test output.
 WINE_ENV     := WINEDEBUG=-all
+# The first wine program of a session starts wine's background services, which keep its
+# stdout and stderr open until the session ends: started by a test, they would make ctest (or
+# ninja, for catch_discover_tests) wait for them. So start the session here, on /dev/null, and
+# keep it until 60 s after the last wine program has exited.
+WINE_SESSION := $(WINE_ENV) wineserver -p60 </dev/null >/dev/null 2>&1; \
+                $(WINE_ENV) wine wineboot.exe </dev/null >/dev/null 2>&1
 
 .PHONY: windows test-windows
 
@@ -137,6 +143,12 @@ $(WINDOWS)/CMakeCache.txt: | $(WINDOWS_DEPS)/include/asio.hpp
 windows: $(WINDOWS)/CMakeCache.txt
 	cmake --build $(WINDOWS) -j $(JOBS) --target tcpkit
 
+# Builds everything and runs the suite under wine. The bash completion check is left out: it
+# runs tcpkit --help itself, which a cross-built .exe cannot do outside wine, and it checks a
+# file that does not depend on the platform (`make test` runs it).
 test-windows: $(WINDOWS)/CMakeCache.txt
+	$(WINE_SESSION)
 	$(WINE_ENV) cmake --build $(WINDOWS) -j $(JOBS)
-	cd $(WINDOWS) && $(WINE_ENV) ctest $(CTEST_FLAGS)
+	$(WINE_SESSION)
+	cd $(WINDOWS) && $(WINE_ENV) ctest $(CTEST_FLAGS) -E '^completion: bash'
+

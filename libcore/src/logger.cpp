@@ -8,7 +8,12 @@
 #include <ctime>
 
 #ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX 1
+#endif
+#include <fcntl.h>
 #include <io.h>
+#include <windows.h>
 #define TCPKIT_ISATTY _isatty
 #define TCPKIT_FILENO _fileno
 #else
@@ -77,7 +82,20 @@ bool stderr_wants_color(ColorMode mode) {
     if (no_color != nullptr && *no_color != '\0') {
         return false;
     }
+#ifdef _WIN32
+    // _isatty() is also true for NUL, and a console shows escape sequences as text unless
+    // asked to obey them (Windows 10 and later): colour only on a console that agrees.
+    HANDLE handle = GetStdHandle(STD_ERROR_HANDLE);
+    DWORD console_mode = 0;
+    if (handle == INVALID_HANDLE_VALUE || handle == nullptr ||
+        !GetConsoleMode(handle, &console_mode)) {
+        return false;
+    }
+    return (console_mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0 ||
+           SetConsoleMode(handle, console_mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
+#else
     return TCPKIT_ISATTY(TCPKIT_FILENO(stderr)) != 0;
+#endif
 }
 
 }  // namespace
@@ -181,6 +199,12 @@ void Logger::write(LogLevel level, std::string_view message) {
 }
 
 Logger& log() {
+#ifdef _WIN32
+    // stderr is the process-wide logger's: its lines (and hex dumps) end in \n as everywhere
+    // else, JSON lines included, not in the C runtime's text-mode \r\n; consoles show either.
+    static const bool binary_stderr = _setmode(_fileno(stderr), _O_BINARY) != -1;
+    (void)binary_stderr;
+#endif
     static Logger instance;
     return instance;
 }

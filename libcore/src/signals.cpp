@@ -26,6 +26,11 @@ void raise_open_file_limit() {
 
 StopSignals::StopSignals(asio::io_context& context, std::function<void(int)> on_stop)
     : signals_(context, SIGINT, SIGTERM), on_stop_(std::move(on_stop)) {
+#ifdef _WIN32
+    // Ctrl+C arrives as SIGINT through the C runtime's console handler; Ctrl+Break (and
+    // GenerateConsoleCtrlEvent for a process group) as SIGBREAK. SIGTERM never comes.
+    signals_.add(SIGBREAK);
+#endif
     arm();
 }
 

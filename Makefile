@@ -128,9 +128,12 @@ WINE_ENV     := WINEDEBUG=-all
 WINE_SESSION := $(WINE_ENV) wineserver -p60 </dev/null >/dev/null 2>&1; \
                 $(WINE_ENV) wine wineboot.exe </dev/null >/dev/null 2>&1
 
-.PHONY: windows test-windows
+.PHONY: windows test-windows windows-deps
 
-$(WINDOWS_DEPS)/include/asio.hpp:
+windows-deps:
+	@scripts/install-deps.sh --windows
+
+$(WINDOWS_DEPS)/include/asio.hpp: | windows-deps
 	@command -v x86_64-w64-mingw32-g++-posix >/dev/null 2>&1 || { echo "make windows: needs x86_64-w64-mingw32-g++-posix (apt-get install g++-mingw-w64-x86-64-posix wine)" >&2; exit 1; }
 	scripts/stage-windows-deps.sh $(WINDOWS_DEPS)
 
@@ -140,13 +143,13 @@ $(WINDOWS)/CMakeCache.txt: | $(WINDOWS_DEPS)/include/asio.hpp
 		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS))
 
 # build/windows/cmd/tcpkit.exe
-windows: $(WINDOWS)/CMakeCache.txt
+windows: windows-deps $(WINDOWS)/CMakeCache.txt
 	cmake --build $(WINDOWS) -j $(JOBS) --target tcpkit
 
 # Builds everything and runs the suite under wine. The bash completion check is left out: it
 # runs tcpkit --help itself, which a cross-built .exe cannot do outside wine, and it checks a
 # file that does not depend on the platform (`make test` runs it).
-test-windows: $(WINDOWS)/CMakeCache.txt
+test-windows: windows-deps $(WINDOWS)/CMakeCache.txt
 	$(WINE_SESSION)
 	$(WINE_ENV) cmake --build $(WINDOWS) -j $(JOBS)
 	$(WINE_SESSION)

@@ -4,15 +4,19 @@
 # --package: also what `make package` needs to build the Debian package (apt only).
 # --bench: also the peers the benchmarks compare against (nc, ncat, socat, iperf3), gnuplot
 #          for the chart and python3 for the runner; not installed for everyone.
+# --windows: also the MinGW-w64 cross compiler and wine, for `make windows` and `make test-windows`
+#          (apt only).
 set -eu
 
 with_package_tools=false
 with_bench_tools=false
+with_windows_tools=false
 for arg in "$@"; do
     case "$arg" in
         --package) with_package_tools=true ;;
         --bench) with_bench_tools=true ;;
-        *) echo "usage: $0 [--package] [--bench]" >&2; exit 2 ;;
+        --windows) with_windows_tools=true ;;
+        *) echo "usage: $0 [--package] [--bench] [--windows]" >&2; exit 2 ;;
     esac
 done
 
@@ -36,6 +40,9 @@ install_apt() {
     fi
     if [ "$with_bench_tools" = true ]; then
         packages="$packages netcat-openbsd ncat socat iperf3 gnuplot-nox python3 binutils"
+    fi
+    if [ "$with_windows_tools" = true ]; then
+        packages="$packages g++-mingw-w64-x86-64-posix wine"
     fi
     missing=""
     for package in $packages; do

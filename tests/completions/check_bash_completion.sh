@@ -32,24 +32,8 @@ if [[ ! -f $completion ]]; then
     exit 2
 fi
 
-checks=0
-failures=0
-
-pass() {
-    checks=$((checks + 1))
-    printf 'ok   %s\n' "$1"
-}
-
-fail() {
-    checks=$((checks + 1))
-    failures=$((failures + 1))
-    printf 'FAIL %s\n' "$1"
-}
-
-# Indents output under the FAIL line it explains.
-show() {
-    printf '%s\n' "$1" | sed 's/^/       | /'
-}
+# shellcheck source=../check_report.sh
+. "$(dirname "$0")/../check_report.sh"
 
 # Host names come from $HOSTFILE: make them known, whatever /etc/hosts holds.
 scratch=$(mktemp -d)
@@ -305,9 +289,4 @@ for subcommand in $subcommands; do
     check_against_help "$subcommand"
 done
 
-if ((failures == 0)); then
-    echo "all $checks checks passed"
-    exit 0
-fi
-echo "$failures of $checks checks failed"
-exit 1
+finish_checks

@@ -51,24 +51,8 @@ case $linter in
         ;;
 esac
 
-checks=0
-failures=0
-
-pass() {
-    checks=$((checks + 1))
-    printf 'ok   %s\n' "$1"
-}
-
-fail() {
-    checks=$((checks + 1))
-    failures=$((failures + 1))
-    printf 'FAIL %s\n' "$1"
-}
-
-# Indents captured tool output under the FAIL line it explains.
-show() {
-    printf '%s\n' "$1" | sed 's/^/       | /'
-}
+# shellcheck source=../check_report.sh
+. "$(dirname "$0")/../check_report.sh"
 
 # The roff source as plain words: no comments, `\-` as `-`, no `\&` or `\%`.
 normalised_page() {
@@ -200,9 +184,4 @@ for subcommand in $subcommands; do
     check_page "$subcommand"
 done
 
-if [ "$failures" -eq 0 ]; then
-    echo "all $checks checks passed"
-    exit 0
-fi
-echo "$failures of $checks checks failed"
-exit 1
+finish_checks

@@ -208,6 +208,14 @@ TEST_CASE("chat-server: leaves are announced once, with the reason, however they
     CHECK(alice.line() == "Online (1): alice");
 }
 
+TEST_CASE("chat-server --motd adds a message of the day to the banner", "[chat-server]") {
+    ChatServer server({"--motd", "Be nice. 友善"});
+    LineClient alice(server.port);
+    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 0\r\n"
+                                             "Message of the day: Be nice. 友善\r\n") +
+                                     prompt);
+}
+
 TEST_CASE("chat-server --history replays the last lines to a newcomer, marked", "[chat-server]") {
     ChatServer server({"--history", "2"});
     LineClient alice(server.port);

@@ -72,6 +72,7 @@ asio::awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
 struct EchoStats {
     std::uint64_t messages = 0;
     std::uint64_t errors = 0;
+    int finished = 0;  // connections that ended by themselves
     Latencies latencies;
 };
 
@@ -95,7 +96,11 @@ asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size, 
     } catch (const std::exception&) {
         ++stats.errors;
     }
+    ++stats.finished;
 }
+
+// A server that stops answering must not hold the run: this long after the end, it is over.
+constexpr auto straggler_grace = 2s;
 
 int run_echo(const std::string& host, std::uint16_t port, int connections, std::size_t size, double seconds,
              double warmup) {
@@ -109,7 +114,9 @@ int run_echo(const std::string& host, std::uint16_t port, int connections, std::
         asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, stats), asio::detached);
     }
     double cpu_before = cpu_seconds();
-    context.run();
+    context.run_until(stop_at + straggler_grace);
+    // Connections still waiting for an echo then count as failures.
+    stats.errors += static_cast<std::uint64_t>(connections - stats.finished);
     double measured = std::chrono::duration<double>(stop_at - measure_from).count();
     fmt::print(R"({{"mode":"echo","connections":{},"size":{},"seconds":{:.3f},"messages":{},"errors":{},)"
                R"("messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}}})"
@@ -305,9 +312,14 @@ int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) 
     ChatRun run;
     run.ncat = ncat;
     double join_seconds = 0;
+    bool joined = false;
     asio::co_spawn(context, chat_main(endpoint_of(host, port), count, 0, 0, 0, 0, run, join_seconds),
-                   asio::detached);
-    context.run();
+                   [&](std::exception_ptr failure) { joined = !failure; });
+    context.run_until(Clock::now() + 120s);  // joining never takes this long unless it is stuck
+    if (!joined) {
+        fmt::print(stderr, "tcpkit-loadgen: the clients did not all join\n");
+        return 1;
+    }
     fmt::print(R"({{"mode":"idle","clients":{},"join_seconds":{:.3f}}})"
                "\n",
                count, join_seconds);

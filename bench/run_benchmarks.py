@@ -158,7 +158,7 @@ class Bench:
                     rates.append(self.one_bulk(direction, command, size, count))
                 self.record("bulk", f"{direction}/{tool}",
                             {"MiB_per_second": median(rates), "runs": rates,
-                             "command": " ".join(command(0)).replace(" 0", " PORT")})
+                             "command": " ".join(command("PORT"))})
                 self.log(f"bulk {direction} {tool}: {median(rates)} MiB/s")
         if self.have["iperf3"]:
             rates = []
@@ -320,7 +320,12 @@ class Bench:
             before = server.rss_kib()
             holder = subprocess.Popen([self.loadgen, "idle", LOOPBACK, str(server.port), "-c", str(count)],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            ready = json.loads(holder.stdout.readline())
+            line = holder.stdout.readline()  # the load generator gives up on its own after 120 s
+            if not line:
+                holder.wait(timeout=10)
+                self.record("idle_memory", "tcpkit", {"failed": "the clients did not all join"})
+                return
+            ready = json.loads(line)
             after = server.rss_kib()
             holder.stdin.close()
             holder.wait(timeout=60)
@@ -444,10 +449,13 @@ def write_report(results, path, out_dir, suffix):
 
     if "idle_memory" in s:
         v = s["idle_memory"]["tcpkit"]
-        lines += ["## 4. Memory per idle client", "",
-                  f"{v['clients']} connected, named, idle clients: server RSS {v['rss_before_kib']} KiB before, "
-                  f"{v['rss_after_kib']} KiB after: **{v['bytes_per_client']} bytes per client** "
-                  f"(joined in {v['join_seconds']:.2f} s).", ""]
+        lines += ["## 4. Memory per idle client", ""]
+        if "failed" in v:
+            lines += [f"Failed: {v['failed']}.", ""]
+        else:
+            lines += [f"{v['clients']} connected, named, idle clients: server RSS {v['rss_before_kib']} KiB "
+                      f"before, {v['rss_after_kib']} KiB after: **{v['bytes_per_client']} bytes per client** "
+                      f"(joined in {v['join_seconds']:.2f} s).", ""]
 
     if "slow_reader" in s:
         lines += ["## 5. Slow reader", "", "| slow readers | deliveries/s | delivered | p50 us | p99 us | server peak RSS KiB |",

@@ -4,6 +4,16 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
+
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX 1
+#endif
+#include <shellapi.h>
+#include <windows.h>
+#endif
 
 #include "commands.h"
 #include "tcpkit/errors.h"
@@ -12,6 +22,27 @@
 #include "tcpkit/version.h"
 
 namespace {
+
+// The command line as UTF-8. Windows hands main() its arguments in the ANSI code page, where a
+// nickname or MOTD such as 小明 becomes "??": read the UTF-16 command line there instead.
+std::vector<std::string> utf8_arguments(int argc, char** argv) {
+    std::vector<std::string> arguments(argv, argv + argc);
+#ifdef _WIN32
+    int count = 0;
+    LPWSTR* wide = CommandLineToArgvW(GetCommandLineW(), &count);
+    if (wide != nullptr) {
+        arguments.clear();
+        for (int i = 0; i < count; ++i) {
+            int size = WideCharToMultiByte(CP_UTF8, 0, wide[i], -1, nullptr, 0, nullptr, nullptr);
+            std::string argument(size > 0 ? static_cast<std::size_t>(size - 1) : 0, '\0');
+            WideCharToMultiByte(CP_UTF8, 0, wide[i], -1, argument.data(), size, nullptr, nullptr);
+            arguments.push_back(std::move(argument));
+        }
+        LocalFree(wide);
+    }
+#endif
+    return arguments;
+}
 
 // CLI11 would print its own exit codes (100+) and several lines; tcpkit promises one line and 2.
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
@@ -47,8 +78,13 @@ int main(int argc, char** argv) {
     tcpkit::cmd::setup_connect(app, selected);
     tcpkit::cmd::setup_send(app, selected);
 
+    std::vector<std::string> arguments = utf8_arguments(argc, argv);
+    std::vector<char*> pointers;
+    for (auto& argument : arguments) {
+        pointers.push_back(argument.data());
+    }
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(pointers.size()), pointers.data());
     } catch (const CLI::CallForHelp& help) {
         return app.exit(help);
     } catch (const CLI::CallForAllHelp& help) {

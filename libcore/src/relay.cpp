@@ -86,7 +86,7 @@ asio::awaitable<std::error_code> send_bytes(Socket& socket, std::string_view dat
 
 template <typename Socket>
 asio::awaitable<void> send_input(Socket& socket, InputStream& input, RelayState& state) {
-    std::vector<char> buffer(is_udp<Socket> ? max_udp_payload : relay_chunk_bytes);
+    std::vector<char> buffer(is_udp<Socket> ? max_udp_payload : relay_input_chunk_bytes);
     CrlfTranslator crlf;
     std::string translated;
     try {
@@ -146,7 +146,7 @@ std::optional<std::size_t> reply_cut(std::string_view data, std::size_t& lines_l
 
 template <typename Socket>
 asio::awaitable<void> receive_output(Socket& socket, OutputStream& output, RelayState& state) {
-    std::vector<char> buffer(is_udp<Socket> ? 65536 : relay_chunk_bytes);
+    std::vector<char> buffer(is_udp<Socket> ? 65536 : relay_receive_chunk_bytes);
     std::size_t lines_left = state.options.max_reply_lines.value_or(0);
     for (;;) {
         std::error_code error;

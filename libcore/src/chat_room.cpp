@@ -1,6 +1,7 @@
 #include "tcpkit/chat_room.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -19,38 +20,81 @@ std::vector<std::string> ChatRoom::names() const {
     for (const auto& [key, member] : members_) {
         result.push_back(member.name);
     }
-    std::sort(result.begin(), result.end());
     return result;
 }
 
 std::string ChatRoom::list_names(std::size_t shown) const {
-    auto all = names();
     std::string list;
-    for (std::size_t i = 0; i < all.size() && i < shown; ++i) {
-        list += i == 0 ? "" : ", ";
-        list += all[i];
+    std::size_t listed = 0;
+    for (auto it = members_.begin(); it != members_.end() && listed < shown; ++it, ++listed) {
+        list += listed == 0 ? "" : ", ";
+        list += it->second.name;
     }
-    if (all.size() > shown) {
-        list += fmt::format(", +{}", all.size() - shown);
+    if (members_.size() > listed) {
+        list += fmt::format(", +{}", members_.size() - listed);
     }
     return list;
 }
 
-void ChatRoom::join(const std::string& name, std::shared_ptr<ClientConnection> connection) {
+void ChatRoom::join(const std::string& name, std::shared_ptr<ClientConnection> connection,
+                    Clock::time_point now) {
     std::string key = fold_nickname(name);
-    broadcast(make_shared_bytes(catalog_.line(Message::joined, name)), key);
+    announce_presence(held_joins_, name, {}, key, now);
     members_.emplace(std::move(key), Member{name, std::move(connection)});
 }
 
-void ChatRoom::leave(const std::string& name, std::string_view reason) {
+void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
     std::string key = fold_nickname(name);
     members_.erase(key);
     if (closing_) {
         return;
     }
-    auto line = reason.empty() ? catalog_.line(Message::left, name)
-                               : catalog_.line(Message::left_because, name, reason);
-    broadcast(make_shared_bytes(std::move(line)), key);
+    announce_presence(held_leaves_, name, std::string(reason), key, now);
+}
+
+void ChatRoom::announce_presence(HeldBack& held, std::string name, std::string reason,
+                                 const std::string& except_key, Clock::time_point now) {
+    bool joining = &held == &held_joins_;
+    // Once anything is held back, the rest waits behind it, so the order is kept.
+    if (held_joins_.count == 0 && held_leaves_.count == 0 && presence_budget_.allow(now)) {
+        HeldBack one{1, {std::move(name)}, std::move(reason)};
+        broadcast(make_shared_bytes(presence_line(one, joining)), except_key);
+        return;
+    }
+    if (held.count++ == 0) {
+        held.reason = std::move(reason);
+    }
+    if (held.names.size() < names_per_presence_line) {
+        held.names.push_back(std::move(name));
+    }
+}
+
+std::string ChatRoom::presence_line(const HeldBack& held, bool joining) const {
+    if (held.count == 1) {
+        const std::string& name = held.names.front();
+        if (joining) {
+            return catalog_.line(Message::joined, name);
+        }
+        return held.reason.empty() ? catalog_.line(Message::left, name)
+                                   : catalog_.line(Message::left_because, name, held.reason);
+    }
+    std::string names = fmt::format("{}", fmt::join(held.names, ", "));
+    if (held.count > held.names.size()) {
+        names += fmt::format(", +{}", held.count - held.names.size());
+    }
+    return catalog_.line(joining ? Message::joined_together : Message::left_together, held.count,
+                         names);
+}
+
+void ChatRoom::announce_held_back() {
+    for (HeldBack* held : {&held_joins_, &held_leaves_}) {
+        if (held->count > 0) {
+            if (!closing_) {
+                broadcast(make_shared_bytes(presence_line(*held, held == &held_joins_)), {});
+            }
+            *held = HeldBack{};
+        }
+    }
 }
 
 void ChatRoom::rename(const std::string& old_name, const std::string& new_name) {
@@ -58,6 +102,7 @@ void ChatRoom::rename(const std::string& old_name, const std::string& new_name) 
     if (node.empty()) {
         return;
     }
+    announce_held_back();
     node.key() = fold_nickname(new_name);
     node.mapped().name = new_name;
     std::string key = node.key();
@@ -66,12 +111,14 @@ void ChatRoom::rename(const std::string& old_name, const std::string& new_name) 
 }
 
 void ChatRoom::say(const std::string& from, std::string_view text) {
+    announce_held_back();  // a newcomer's join comes before their first line
     std::string line = catalog_.text(Message::said, from, text);
     broadcast(make_shared_bytes(line + "\r\n"), fold_nickname(from));
     remember(std::move(line));
 }
 
 void ChatRoom::act(const std::string& from, std::string_view text) {
+    announce_held_back();
     std::string line = catalog_.text(Message::action, from, text);
     broadcast(make_shared_bytes(line + "\r\n"), fold_nickname(from));
     remember(std::move(line));
@@ -103,6 +150,7 @@ void ChatRoom::close(std::string_view announcement) {
     if (closing_) {
         return;
     }
+    announce_held_back();
     broadcast(make_shared_bytes(std::string(announcement)), {});
     closing_ = true;
 }

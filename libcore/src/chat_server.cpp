@@ -1,9 +1,12 @@
 #include "tcpkit/chat_server.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <vector>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -28,6 +31,8 @@ constexpr std::size_t read_buffer_bytes = 2048;
 constexpr Milliseconds final_flush_deadline{2000};
 // How many names the greeting lists; /who lists them all.
 constexpr std::size_t names_in_greeting = 20;
+// How often joins and leaves held back by the room's presence budget are announced.
+constexpr Milliseconds held_back_announcement_interval{1000};
 
 // One client, from its first byte to its leave announcement.
 class ChatSession {
@@ -303,6 +308,16 @@ class ChatSession {
     RateLimiter flood_allowance_;
 };
 
+// Runs until the server's io_context stops, which destroys it.
+asio::awaitable<void> announce_held_back_presence(ChatRoom& room) {
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    for (;;) {
+        tick.expires_after(held_back_announcement_interval);
+        co_await tick.async_wait(asio::use_awaitable);
+        room.announce_held_back();
+    }
+}
+
 }  // namespace
 
 void run_chat_server(const ChatOptions& options) {
@@ -317,6 +332,7 @@ void run_chat_server(const ChatOptions& options) {
         ChatSession session(room, catalog, options, client);
         co_await session.run();
     });
+    asio::co_spawn(server.main_context(), announce_held_back_presence(room), asio::detached);
     server.run();
 }
 

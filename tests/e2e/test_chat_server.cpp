@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -430,4 +431,66 @@ TEST_CASE(
         everyone[i]->send_line("/who");
         CHECK(everyone[i]->line().rfind("Online (50)", 0) == 0);  // nothing extra came before it
     }
+}
+
+namespace {
+
+// How many people one presence line announces: "* c7 joined" is one, "* 12 joined: ..." twelve.
+int people_in(const std::string& line, const std::string& verb) {
+    if (line.rfind("* ", 0) != 0 || line.find(" " + verb) == std::string::npos) {
+        return 0;
+    }
+    std::string first = line.substr(2, line.find(' ', 2) - 2);
+    bool counted = line.find(" " + verb + ": ") != std::string::npos;
+    return counted ? std::stoi(first) : 1;
+}
+
+}  // namespace
+
+TEST_CASE("chat-server holds back a crowd's joins and leaves and announces them together",
+          "[chat-server]") {
+    // 20 at once and 5 a second are announced one by one; 100 arrivals within a few seconds
+    // cannot all be, so some are announced together, and none is lost or out of order.
+    constexpr int crowd = 100;
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    std::vector<std::unique_ptr<LineClient>> people;
+    for (int i = 0; i < crowd; ++i) {
+        people.push_back(std::make_unique<LineClient>(server.port));
+        join(*people.back(), "c" + std::to_string(i));
+    }
+    people.back()->send_line("hello");  // held-back joins are announced before this line
+
+    int announced = 0;
+    int lines = 0;
+    bool together = false;
+    for (;;) {
+        std::string line = alice.line();
+        if (line == "c99: hello") {
+            break;
+        }
+        int count = people_in(line, "joined");
+        REQUIRE(count > 0);
+        if (count > 1) {
+            together = true;
+            // "* 80 joined: c20, c21, ... c29, +70": the first ten names, then how many more.
+            CHECK(line.find(": c") != std::string::npos);
+            CHECK(line.find(", +" + std::to_string(count - 10)) != std::string::npos);
+        }
+        announced += count;
+        ++lines;
+    }
+    CHECK(announced == crowd);
+    CHECK(together);
+    CHECK(lines < crowd);
+
+    people.clear();  // everyone leaves at once; the leaves come together within a second or two
+    int left = 0;
+    while (left < crowd) {
+        left += people_in(alice.line(), "left");
+    }
+    CHECK(left == crowd);
+    alice.send_line("/who");
+    CHECK(alice.line() == "Online (1): alice");
 }

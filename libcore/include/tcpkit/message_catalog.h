@@ -24,10 +24,12 @@ enum class Message {
     nickname_bad_character,  // {character}
     welcome,                 // {name}, {who}: the newcomer's greeting
     joined,                  // {name}
+    joined_together,         // {count}, {names}: joins held back and announced as one line
     said,                    // {name}, {text}
     action,                  // {name}, {text}: /me
     left,                    // {name}
     left_because,            // {name}, {reason}
+    left_together,           // {count}, {names}
     renamed,                 // {old}, {new}
     you_are_now,             // {name}
     private_from,            // {name}, {text}

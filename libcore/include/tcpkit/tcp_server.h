@@ -128,6 +128,8 @@ class TcpServer {
     TcpServer& operator=(const TcpServer&) = delete;
 
     const std::vector<asio::ip::tcp::endpoint>& endpoints() const { return listener_.endpoints(); }
+    // The first I/O thread's context, where on_stopping runs; with one thread, every session's.
+    asio::io_context& main_context() { return pool_.main(); }
 
     // Logs `listening on ADDRESS:PORT` for each address, serves until SIGINT/SIGTERM (or, with
     // exit_after_last_client, until the last client has gone), then logs a summary.

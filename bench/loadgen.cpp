@@ -9,8 +9,8 @@
 //   source PORT --bytes N                         accept one connection, send N bytes, close
 //
 // Loopback only: the benchmarks never point it anywhere else.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <sys/resource.h>
 
@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,7 +54,8 @@ struct Latencies {
 };
 
 std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
 }
 
 tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port) {
@@ -76,8 +78,9 @@ struct EchoStats {
     Latencies latencies;
 };
 
-asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size, Clock::time_point measure_from,
-                                      Clock::time_point stop_at, EchoStats& stats) {
+asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size,
+                                      Clock::time_point measure_from, Clock::time_point stop_at,
+                                      EchoStats& stats) {
     try {
         auto socket = co_await connect_to(endpoint);
         std::string message(size, 'e');
@@ -102,38 +105,45 @@ asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size, 
 // A server that stops answering must not hold the run: this long after the end, it is over.
 constexpr auto straggler_grace = 2s;
 
-int run_echo(const std::string& host, std::uint16_t port, int connections, std::size_t size, double seconds,
-             double warmup) {
+int run_echo(const std::string& host, std::uint16_t port, int connections, std::size_t size,
+             double seconds, double warmup) {
     asio::io_context context(1);
     EchoStats stats;
     auto start = Clock::now();
-    auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
-    auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    auto measure_from =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+    auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(seconds));
     auto endpoint = endpoint_of(host, port);
     for (int i = 0; i < connections; ++i) {
-        asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, stats), asio::detached);
+        asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, stats),
+                       asio::detached);
     }
     double cpu_before = cpu_seconds();
     context.run_until(stop_at + straggler_grace);
     // Connections still waiting for an echo then count as failures.
     stats.errors += static_cast<std::uint64_t>(connections - stats.finished);
     double measured = std::chrono::duration<double>(stop_at - measure_from).count();
-    fmt::print(R"({{"mode":"echo","connections":{},"size":{},"seconds":{:.3f},"messages":{},"errors":{},)"
-               R"("messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}}})"
-               "\n",
-               connections, size, measured, stats.messages, stats.errors,
-               static_cast<double>(stats.messages) / measured, stats.latencies.percentile(50),
-               stats.latencies.percentile(99), cpu_seconds() - cpu_before);
+    fmt::print(
+        R"({{"mode":"echo","connections":{},"size":{},"seconds":{:.3f},"messages":{},"errors":{},)"
+        R"("messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}}})"
+        "\n",
+        connections, size, measured, stats.messages, stats.errors,
+        static_cast<double>(stats.messages) / measured, stats.latencies.percentile(50),
+        stats.latencies.percentile(99), cpu_seconds() - cpu_before);
     return stats.errors == 0 ? 0 : 1;
 }
 
 // ---- chat ----------------------------------------------------------------------------------
 
 struct ChatClient {
+    explicit ChatClient(tcp::socket connected) : socket(std::move(connected)) {}
+
     tcp::socket socket;
     std::string buffer;
     std::uint64_t received = 0;
-    std::uint64_t expected = 0;  // benchmark lines this client must receive
+    // Benchmark lines this client must receive; known once everyone has joined.
+    std::uint64_t expected = std::numeric_limits<std::uint64_t>::max();
 };
 
 struct ChatRun {
@@ -155,7 +165,8 @@ asio::awaitable<void> read_until_line_with(ChatClient& client, std::string_view 
             client.buffer.clear();
             co_return;
         }
-        std::size_t count = co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+        std::size_t count =
+            co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
         client.buffer.append(chunk, count);
     }
 }
@@ -165,7 +176,8 @@ asio::awaitable<void> receive_lines(ChatClient& client, ChatRun& run) {
     char chunk[65536];
     try {
         while (client.received < client.expected) {
-            std::size_t count = co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
+            std::size_t count =
+                co_await client.socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
             client.buffer.append(chunk, count);
             std::size_t start = 0;
             for (;;) {
@@ -192,12 +204,13 @@ asio::awaitable<void> receive_lines(ChatClient& client, ChatRun& run) {
     }
 }
 
-asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines, double lines_per_second) {
+asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines,
+                                 double lines_per_second) {
     asio::steady_timer pace(client.socket.get_executor());
     auto next = Clock::now();
-    auto gap = lines_per_second > 0
-                   ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / lines_per_second))
-                   : Clock::duration::zero();
+    auto gap = lines_per_second > 0 ? std::chrono::duration_cast<Clock::duration>(
+                                          std::chrono::duration<double>(1.0 / lines_per_second))
+                                    : Clock::duration::zero();
     std::string line;
     for (int i = 0; i < lines; ++i) {
         if (gap.count() > 0) {
@@ -210,8 +223,9 @@ asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines, doub
     }
 }
 
-asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, int lines, double total_rate,
-                                int slow_readers, ChatRun& run, double& join_seconds) {
+asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, int lines,
+                                double total_rate, int slow_readers, ChatRun& run,
+                                double& join_seconds) {
     auto executor = co_await asio::this_coro::executor;
     auto join_start = Clock::now();
     // Connect and name everyone, a batch at a time so the listen backlog is never the limit.
@@ -224,15 +238,24 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
         for (int i = first; i < last; ++i) {
             // (co_await kept out of the initialiser: GCC 12 mishandles temporaries around it.)
             tcp::socket socket = co_await connect_to(endpoint);
-            run.clients.push_back(std::make_unique<ChatClient>(ChatClient{std::move(socket), {}, 0, 0}));
+            run.clients.push_back(std::make_unique<ChatClient>(std::move(socket)));
             ChatClient& c = *run.clients.back();
+            // Slow readers are the last clients and read nothing at all, on purpose. The others
+            // read from the moment they join, as real clients do, so that the room's lines to
+            // them do not pile up while the rest are still joining.
+            bool reads = i < count - slow_readers;
             asio::co_spawn(
                 executor,
-                [&c, i, ncat = run.ncat]() -> asio::awaitable<void> {
+                [&c, &run, i, reads, ncat = run.ncat]() -> asio::awaitable<void> {
                     if (!ncat) {
                         std::string name = fmt::format("b{}\n", i);
-                        co_await asio::async_write(c.socket, asio::buffer(name), asio::use_awaitable);
+                        co_await asio::async_write(c.socket, asio::buffer(name),
+                                                   asio::use_awaitable);
                         co_await read_until_line_with(c, "Type /help");
+                    }
+                    if (reads) {
+                        asio::co_spawn(c.socket.get_executor(), receive_lines(c, run),
+                                       asio::detached);
                     }
                 },
                 [pending, &done](std::exception_ptr) {
@@ -245,31 +268,34 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
         co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     join_seconds = std::chrono::duration<double>(Clock::now() - join_start).count();
-    // Senders are the first clients and do not receive their own lines; slow readers are the
-    // last ones and read nothing at all, on purpose.
+    // Senders are the first clients and do not receive their own lines.
     auto per_sender = static_cast<std::uint64_t>(lines);
     for (int i = 0; i < count - slow_readers; ++i) {
         auto& client = *run.clients[static_cast<std::size_t>(i)];
-        client.expected = per_sender * static_cast<std::uint64_t>(i < senders ? senders - 1 : senders);
+        client.expected =
+            per_sender * static_cast<std::uint64_t>(i < senders ? senders - 1 : senders);
         run.expected_total += client.expected;
-        asio::co_spawn(executor, receive_lines(client, run), asio::detached);
     }
     run.first_send = Clock::now();
     double per_sender_rate = total_rate > 0 ? total_rate / senders : 0;
     for (int i = 0; i < senders; ++i) {
-        asio::co_spawn(executor, send_lines(*run.clients[static_cast<std::size_t>(i)], i, lines, per_sender_rate),
-                       asio::detached);
+        asio::co_spawn(
+            executor,
+            send_lines(*run.clients[static_cast<std::size_t>(i)], i, lines, per_sender_rate),
+            asio::detached);
     }
 }
 
-int run_chat(const std::string& host, std::uint16_t port, int count, int senders, int lines, double rate,
-             int slow_readers, double timeout, bool ncat) {
+int run_chat(const std::string& host, std::uint16_t port, int count, int senders, int lines,
+             double rate, int slow_readers, double timeout, bool ncat) {
     asio::io_context context(1);
     ChatRun run;
     run.ncat = ncat;
     double join_seconds = 0;
     double cpu_before = cpu_seconds();
-    asio::co_spawn(context, chat_main(endpoint_of(host, port), count, senders, lines, rate, slow_readers, run, join_seconds),
+    asio::co_spawn(context,
+                   chat_main(endpoint_of(host, port), count, senders, lines, rate, slow_readers,
+                             run, join_seconds),
                    [&](std::exception_ptr failure) {
                        if (failure) {
                            ++run.errors;
@@ -277,7 +303,8 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
                        }
                    });
     // Stops when every line has arrived everywhere, or at the timeout, whichever is first.
-    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+    auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(timeout));
     while (Clock::now() < deadline && !context.stopped()) {
         context.run_for(50ms);
         bool everything = run.expected_total > 0 && run.delivered >= run.expected_total;
@@ -287,15 +314,19 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
     }
     double elapsed = std::chrono::duration<double>(run.last_delivery - run.first_send).count();
     double delivered_fraction =
-        run.expected_total == 0 ? 0 : static_cast<double>(run.delivered) / static_cast<double>(run.expected_total);
-    fmt::print(R"({{"mode":"chat","clients":{},"senders":{},"lines":{},"rate":{},"slow_readers":{},)"
-               R"("join_seconds":{:.3f},"delivered":{},"expected":{},"delivered_fraction":{:.4f},)"
-               R"("deliveries_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"errors":{},)"
-               R"("loadgen_cpu_seconds":{:.3f}}})"
-               "\n",
-               count, senders, lines, rate, slow_readers, join_seconds, run.delivered, run.expected_total,
-               delivered_fraction, elapsed > 0 ? static_cast<double>(run.delivered) / elapsed : 0,
-               run.latencies.percentile(50), run.latencies.percentile(99), run.errors, cpu_seconds() - cpu_before);
+        run.expected_total == 0
+            ? 0
+            : static_cast<double>(run.delivered) / static_cast<double>(run.expected_total);
+    fmt::print(
+        R"({{"mode":"chat","clients":{},"senders":{},"lines":{},"rate":{},"slow_readers":{},)"
+        R"("join_seconds":{:.3f},"delivered":{},"expected":{},"delivered_fraction":{:.4f},)"
+        R"("deliveries_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"errors":{},)"
+        R"("loadgen_cpu_seconds":{:.3f}}})"
+        "\n",
+        count, senders, lines, rate, slow_readers, join_seconds, run.delivered, run.expected_total,
+        delivered_fraction, elapsed > 0 ? static_cast<double>(run.delivered) / elapsed : 0,
+        run.latencies.percentile(50), run.latencies.percentile(99), run.errors,
+        cpu_seconds() - cpu_before);
     std::fflush(stdout);
     // Close everything before exiting so the server sees clean ends.
     for (auto& client : run.clients) {
@@ -313,7 +344,8 @@ int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) 
     run.ncat = ncat;
     double join_seconds = 0;
     bool joined = false;
-    asio::co_spawn(context, chat_main(endpoint_of(host, port), count, 0, 0, 0, 0, run, join_seconds),
+    asio::co_spawn(context,
+                   chat_main(endpoint_of(host, port), count, 0, 0, 0, 0, run, join_seconds),
                    [&](std::exception_ptr failure) { joined = !failure; });
     context.run_until(Clock::now() + 120s);  // joining never takes this long unless it is stuck
     if (!joined) {
@@ -434,7 +466,8 @@ int main(int argc, char** argv) {
             return run_echo(host, port, connections, size, seconds, warmup);
         }
         if (*chat) {
-            return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout, ncat);
+            return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout,
+                            ncat);
         }
         if (*idle) {
             return run_idle(host, port, connections, ncat);

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "tcpkit/nickname.h"
 #include "tcpkit/tcp_server.h"
@@ -38,12 +39,14 @@ std::string ChatRoom::list_names(std::size_t shown) const {
 
 void ChatRoom::join(const std::string& name, std::shared_ptr<ClientConnection> connection,
                     Clock::time_point now) {
+    send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
     announce_presence(held_joins_, name, {}, key, now);
     members_.emplace(std::move(key), Member{name, std::move(connection)});
 }
 
 void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
+    send_said();  // their last lines go out before they leave
     std::string key = fold_nickname(name);
     members_.erase(key);
     if (closing_) {
@@ -87,6 +90,9 @@ std::string ChatRoom::presence_line(const HeldBack& held, bool joining) const {
 }
 
 void ChatRoom::announce_held_back() {
+    if (held_joins_.count == 0 && held_leaves_.count == 0) {
+        return;
+    }
     for (HeldBack* held : {&held_joins_, &held_leaves_}) {
         if (held->count > 0) {
             if (!closing_) {
@@ -98,11 +104,12 @@ void ChatRoom::announce_held_back() {
 }
 
 void ChatRoom::rename(const std::string& old_name, const std::string& new_name) {
+    send_said();  // sent under the name they were said with
+    announce_held_back();
     auto node = members_.extract(fold_nickname(old_name));
     if (node.empty()) {
         return;
     }
-    announce_held_back();
     node.key() = fold_nickname(new_name);
     node.mapped().name = new_name;
     std::string key = node.key();
@@ -111,20 +118,39 @@ void ChatRoom::rename(const std::string& old_name, const std::string& new_name) 
 }
 
 void ChatRoom::say(const std::string& from, std::string_view text) {
-    announce_held_back();  // a newcomer's join comes before their first line
-    std::string line = catalog_.text(Message::said, from, text);
-    broadcast(make_shared_bytes(line + "\r\n"), fold_nickname(from));
-    remember(std::move(line));
+    add_said(from, catalog_.text(Message::said, from, text));
 }
 
 void ChatRoom::act(const std::string& from, std::string_view text) {
-    announce_held_back();
-    std::string line = catalog_.text(Message::action, from, text);
-    broadcast(make_shared_bytes(line + "\r\n"), fold_nickname(from));
+    add_said(from, catalog_.text(Message::action, from, text));
+}
+
+void ChatRoom::add_said(const std::string& from, std::string line) {
+    announce_held_back();  // a newcomer's join comes before their first line
+    if (from != said_by_name_) {
+        send_said();
+        said_by_name_ = from;
+        said_by_ = fold_nickname(from);
+    }
+    said_ += line;
+    said_ += "\r\n";
     remember(std::move(line));
+    if (said_.size() >= max_said_together_) {
+        send_said();
+    }
+}
+
+void ChatRoom::send_said() {
+    if (said_.empty()) {
+        return;
+    }
+    // Moved out first: broadcast() must not find these lines still waiting.
+    auto message = make_shared_bytes(std::exchange(said_, {}));
+    deliver(message, said_by_);
 }
 
 std::string ChatRoom::tell(const std::string& from, std::string_view to, std::string_view text) {
+    send_said();  // what they said before comes first
     auto found = members_.find(fold_nickname(to));
     if (found == members_.end()) {
         return {};
@@ -156,6 +182,11 @@ void ChatRoom::close(std::string_view announcement) {
 }
 
 void ChatRoom::broadcast(const SharedBytes& message, const std::string& except_key) {
+    send_said();  // whatever the room says next comes after the lines already said
+    deliver(message, except_key);
+}
+
+void ChatRoom::deliver(const SharedBytes& message, const std::string& except_key) {
     // enqueue() may close a receiver that is too slow; its session leaves the room later, on
     // its own turn, so the members are never changed while we walk them.
     for (auto& [key, member] : members_) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <span>
 #include <vector>
 
 #include <asio/co_spawn.hpp>
@@ -25,12 +27,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Reads are small: chat lines are short, and an idle client should cost little memory.
-constexpr std::size_t read_buffer_bytes = 2048;
+// One read buffer serves every session (they all run on the room's thread, and each uses the
+// bytes before it waits again): an idle client costs no buffer, and a busy one is read in
+// large chunks, so one turn of the loop gathers many lines into each receiver's next write.
+constexpr std::size_t shared_read_buffer_bytes = std::size_t{64} * 1024;
 // How long a leaving client's last lines may take to go out before the socket is closed.
 constexpr Milliseconds final_flush_deadline{2000};
 // How many names the greeting lists; /who lists them all.
 constexpr std::size_t names_in_greeting = 20;
+// Lines said together go out as one message of at most this much, and at most a quarter of a
+// client's queue, so that a reader keeping up is never taken for a slow one.
+constexpr std::size_t max_said_together(std::size_t max_queue_bytes) {
+    return std::min(std::size_t{16} * 1024, max_queue_bytes / 4);
+}
 // How often joins and leaves held back by the room's presence budget are announced.
 constexpr Milliseconds held_back_announcement_interval{1000};
 
@@ -38,11 +47,12 @@ constexpr Milliseconds held_back_announcement_interval{1000};
 class ChatSession {
   public:
     ChatSession(ChatRoom& room, const MessageCatalog& catalog, const ChatOptions& options,
-                ClientConnection& client)
+                ClientConnection& client, std::span<char> shared_read_buffer)
         : room_(room),
           catalog_(catalog),
           options_(options),
           client_(client),
+          read_buffer_(shared_read_buffer),
           lines_(options.max_line_bytes),
           rate_(options.rate_per_second, options.burst),
           flood_allowance_(options.rate_per_second, options.burst) {}
@@ -85,9 +95,8 @@ class ChatSession {
     }
 
     asio::awaitable<void> read_lines() {
-        std::vector<char> buffer(read_buffer_bytes);
         while (!leaving_) {
-            std::size_t count = co_await client_.read_some(buffer);
+            std::size_t count = co_await client_.read_when_ready(read_buffer_);
             if (count == 0) {
                 // A last line without its newline counts when the client ended its input
                 // (`printf 'hi' | nc`), not when the connection broke or the server is stopping.
@@ -97,19 +106,23 @@ class ChatSession {
                 }
                 break;
             }
-            lines_.feed(std::string_view(buffer.data(), count), [this](const LineEvent& event) {
-                if (leaving_) {
-                    return;
-                }
-                if (event.kind == LineEvent::Kind::too_long) {
-                    log().warn("{}: line over {} bytes dropped", who(), options_.max_line_bytes);
-                    send(catalog_.line(Message::line_too_long, options_.max_line_bytes) +
-                         (name_.empty() ? catalog_.text(Message::nickname_prompt) : std::string()));
-                    return;
-                }
-                on_line(event.text);
-            });
+            lines_.feed(std::string_view(read_buffer_.data(), count),
+                        [this](const LineEvent& event) { on_line_event(event); });
+            room_.send_said();  // the lines of one read leave together, as one message
         }
+    }
+
+    void on_line_event(const LineEvent& event) {
+        if (leaving_) {
+            return;
+        }
+        if (event.kind == LineEvent::Kind::too_long) {
+            log().warn("{}: line over {} bytes dropped", who(), options_.max_line_bytes);
+            send(catalog_.line(Message::line_too_long, options_.max_line_bytes) +
+                 (name_.empty() ? catalog_.text(Message::nickname_prompt) : std::string()));
+            return;
+        }
+        on_line(event.text);
     }
 
     asio::awaitable<void> watch_nickname() {
@@ -298,6 +311,7 @@ class ChatSession {
     const MessageCatalog& catalog_;
     const ChatOptions& options_;
     ClientConnection& client_;
+    std::span<char> read_buffer_;
     LineReader lines_;
     RateLimiter rate_;
     std::string name_;
@@ -322,14 +336,15 @@ asio::awaitable<void> announce_held_back_presence(ChatRoom& room) {
 
 void run_chat_server(const ChatOptions& options) {
     MessageCatalog catalog(options.language);
-    ChatRoom room(catalog, options.history);
+    ChatRoom room(catalog, options.history, max_said_together(options.max_queue_bytes));
     ServerOptions server_options = options.server;
     // One I/O thread: the room is shared by every session and needs no lock that way.
     server_options.threads = 1;
     server_options.refusal_message = catalog.line(Message::server_full);
     server_options.on_stopping = [&] { room.close(catalog.line(Message::shutting_down)); };
+    std::vector<char> shared_read_buffer(shared_read_buffer_bytes);
     TcpServer server(server_options, [&](ClientConnection& client) -> asio::awaitable<void> {
-        ChatSession session(room, catalog, options, client);
+        ChatSession session(room, catalog, options, client, shared_read_buffer);
         co_await session.run();
     });
     asio::co_spawn(server.main_context(), announce_held_back_presence(room), asio::detached);

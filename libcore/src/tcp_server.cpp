@@ -98,22 +98,52 @@ asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer)
         asio::buffer(buffer.data(), buffer.size()),
         asio::bind_cancellation_slot(stop_reading_.slot(),
                                      asio::redirect_error(asio::use_awaitable, error)));
+    co_return finish_read(error, count);
+}
+
+asio::awaitable<std::size_t> ClientConnection::read_when_ready(std::span<char> buffer) {
+    for (;;) {
+        if (stop_requested_ || !socket_.is_open()) {
+            co_return 0;
+        }
+        std::error_code error;
+        if (!socket_.non_blocking()) {
+            socket_.non_blocking(true, error);  // once: the read below must not block
+        }
+        std::size_t count = 0;
+        if (!error) {
+            count = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
+        }
+        if (error != asio::error::would_block) {
+            co_return finish_read(error, count);
+        }
+        co_await socket_.async_wait(
+            asio::socket_base::wait_read,
+            asio::bind_cancellation_slot(stop_reading_.slot(),
+                                         asio::redirect_error(asio::use_awaitable, error)));
+        if (error) {
+            co_return finish_read(error, 0);
+        }
+    }
+}
+
+std::size_t ClientConnection::finish_read(const std::error_code& error, std::size_t count) {
     if (error == asio::error::eof) {
         note_end(EndKind::closed_by_peer, "closed by client");
-        co_return 0;
+        return 0;
     }
     if (error == asio::error::operation_aborted) {
         note_end(stop_requested_ ? EndKind::server_stopping : EndKind::closed_by_session,
                  stop_requested_ ? "server shutting down" : "cancelled");
-        co_return 0;
+        return 0;
     }
     if (error) {
         note_end(EndKind::failed, describe(error));
-        co_return 0;
+        return 0;
     }
     bytes_received_ += count;
     last_activity_ = Clock::now();
-    co_return count;
+    return count;
 }
 
 asio::awaitable<bool> ClientConnection::write(std::string_view data) {

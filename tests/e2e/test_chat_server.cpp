@@ -494,3 +494,35 @@ TEST_CASE("chat-server holds back a crowd's joins and leaves and announces them 
     alice.send_line("/who");
     CHECK(alice.line() == "Online (1): alice");
 }
+
+TEST_CASE("chat-server keeps the order of a pasted block that mixes lines and commands",
+          "[chat-server]") {
+    // Lines said in one read leave together as one message; whatever else the block does
+    // (a private message, a rename, leaving) must still come in the order it was typed.
+    ChatServer server;
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient bob(server.port);
+    join(bob, "bob");
+    alice.line();  // * bob joined
+    LineClient carol(server.port);
+    join(carol, "carol");
+    alice.line();
+    bob.line();
+
+    alice.send("one\n/msg bob psst\ntwo\n/nick ann\nthree\n/me waves\nlast words\n/quit\n");
+    CHECK(bob.line() == "alice: one");
+    CHECK(bob.line() == "[private] alice: psst");
+    CHECK(bob.line() == "alice: two");
+    CHECK(bob.line() == "* alice is now known as ann");
+    CHECK(bob.line() == "ann: three");
+    CHECK(bob.line() == "* ann waves");
+    CHECK(bob.line() == "ann: last words");
+    CHECK(bob.line() == "* ann left");
+    CHECK(carol.lines_until("* ann left") ==
+          std::vector<std::string>{"alice: one", "alice: two", "* alice is now known as ann",
+                                   "ann: three", "* ann waves", "ann: last words"});
+    // Her own lines never come back to her, under either name.
+    CHECK(alice.lines_until("Bye!") ==
+          std::vector<std::string>{"[private to bob] psst", "You are now known as ann"});
+}

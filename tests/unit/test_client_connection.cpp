@@ -3,6 +3,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <array>
 #include <atomic>
 #include <future>
 #include <string>
@@ -103,4 +104,40 @@ TEST_CASE("ClientConnection closes a client that stops reading once its queue is
     CHECK(result.peak_queued <= limit);
     CHECK(result.reason == "too slow: more than 65536 bytes waiting to be sent");
     CHECK(socket.wait_closed());
+}
+
+TEST_CASE("ClientConnection::read_when_ready lets connections share one read buffer",
+          "[client_connection]") {
+    // Every session reads into the same buffer, and copies what it got before it waits again:
+    // two clients talking at once must each get back exactly their own bytes.
+    static std::array<char, 4096> shared_buffer;
+    std::atomic<int> ended_by_client{0};
+    BackgroundServer server([&](ClientConnection& client) -> asio::awaitable<void> {
+        for (;;) {
+            std::size_t count = co_await client.read_when_ready(shared_buffer);
+            if (count == 0) {
+                break;
+            }
+            co_await client.write(std::string(shared_buffer.data(), count));
+        }
+        ended_by_client += client.end_kind() == EndKind::closed_by_peer ? 1 : 0;
+        client.shutdown_send();
+    });
+    auto first = Socket::connect(server.port());
+    auto second = Socket::connect(server.port());
+    std::string first_sent;
+    std::string second_sent;
+    for (int round = 0; round < 200; ++round) {
+        std::string a = "first " + std::to_string(round) + "\n";
+        std::string b = std::string(1 + round % 50, 'b') + "\n";
+        first.send_all(a);
+        second.send_all(b);
+        first_sent += a;
+        second_sent += b;
+    }
+    first.shutdown_write();
+    second.shutdown_write();
+    CHECK(first.read_to_end() == first_sent);
+    CHECK(second.read_to_end() == second_sent);
+    CHECK(ended_by_client == 2);
 }

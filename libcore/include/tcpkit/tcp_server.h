@@ -71,6 +71,11 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     // Returns 0 when there is nothing more to read: the client finished sending (half-close),
     // the connection failed, or the server is stopping. end_reason() tells which.
     asio::awaitable<std::size_t> read_some(std::span<char> buffer);
+    // The same, but nothing is read into `buffer` until there is something to read, so one
+    // buffer can serve every connection of a thread whose sessions use the bytes before they
+    // next wait: idle clients then cost no read buffer at all, and a busy one is read in large
+    // chunks.
+    asio::awaitable<std::size_t> read_when_ready(std::span<char> buffer);
     // Writes all of `data`; false when the connection is gone.
     asio::awaitable<bool> write(std::string_view data);
     // Our half of the close: the client reads end-of-stream once everything sent has arrived.
@@ -101,6 +106,8 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     asio::ip::tcp::socket& socket() { return socket_; }
 
   private:
+    // What read_some and read_when_ready return for a read that ended with `error`.
+    std::size_t finish_read(const std::error_code& error, std::size_t count);
     asio::awaitable<void> write_queued();
 
     asio::ip::tcp::socket socket_;

@@ -4,6 +4,7 @@
 //
 //   echo   HOST PORT -c N -s BYTES -d SECONDS     N connections, one message each in flight
 //   chat   HOST PORT -c N --senders K --lines L   N named clients, K of them send L lines each
+//          [--rate R] [--slow-readers S] [--padding B]
 //   idle   HOST PORT -c N                         N named, silent clients, held until stdin ends
 //   sink   PORT                                   accept one connection, count bytes to its end
 //   source PORT --bytes N                         accept one connection, send N bytes, close
@@ -64,8 +65,15 @@ tcp::endpoint endpoint_of(const std::string& host, std::uint16_t port) {
     return {asio::ip::make_address(host), port};
 }
 
-asio::awaitable<tcp::socket> connect_to(tcp::endpoint endpoint) {
+// `receive_buffer` > 0 fixes the socket's receive buffer (and so its window), as a client on a
+// slow link would have; 0 leaves the kernel's autotuning, which lets a loopback socket that
+// nobody reads soak up megabytes.
+asio::awaitable<tcp::socket> connect_to(tcp::endpoint endpoint, int receive_buffer = 0) {
     tcp::socket socket(co_await asio::this_coro::executor);
+    if (receive_buffer > 0) {
+        socket.open(endpoint.protocol());
+        socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    }
     co_await socket.async_connect(endpoint, asio::use_awaitable);
     socket.set_option(tcp::no_delay(true));
     co_return socket;
@@ -157,6 +165,7 @@ struct ChatRun {
     Clock::time_point last_delivery{};
     int errors = 0;
     bool ncat = false;
+    std::size_t padding = 0;  // extra bytes in each benchmark line
 };
 
 // Reads lines until `marker` appears in one (the greeting), for the join phase.
@@ -250,13 +259,15 @@ asio::awaitable<void> receive_lines(ChatClient& client, ChatRun& run) {
 // stamping at sending would hide that wait (coordinated omission); this way it is counted.
 // A flood is sent the fastest way there is, all lines in one write, as a paste would be; the
 // load generator's own turns then never pace it.
-asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines,
-                                 double lines_per_second) {
+asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines, double lines_per_second,
+                                 std::size_t padding) {
     std::int64_t start_ns = now_ns();
+    // --padding: longer lines, the stamp still last ("s1 m2 ppp… T<ns>").
+    std::string pad = padding > 0 ? std::string(padding, 'p') + " " : std::string();
     std::string text;
     if (lines_per_second <= 0) {
         for (int i = 0; i < lines; ++i) {
-            text += fmt::format("s{} m{} T{}\n", sender, i, start_ns);
+            text += fmt::format("s{} m{} {}T{}\n", sender, i, pad, start_ns);
         }
         co_await asio::async_write(client.socket, asio::buffer(text), asio::use_awaitable);
         co_return;
@@ -270,7 +281,7 @@ asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines,
         pace.expires_at(start + due);
         co_await pace.async_wait(asio::use_awaitable);
         auto due_ns = start_ns + std::chrono::duration_cast<std::chrono::nanoseconds>(due).count();
-        text = fmt::format("s{} m{} T{}\n", sender, i, due_ns);
+        text = fmt::format("s{} m{} {}T{}\n", sender, i, pad, due_ns);
         co_await asio::async_write(client.socket, asio::buffer(text), asio::use_awaitable);
     }
 }
@@ -289,13 +300,13 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
         asio::steady_timer done(executor, Clock::time_point::max());
         for (int i = first; i < last; ++i) {
             // (co_await kept out of the initialiser: GCC 12 mishandles temporaries around it.)
-            tcp::socket socket = co_await connect_to(endpoint);
+            // Slow readers are the last clients and read nothing at all, on purpose, through a
+            // 64 KiB window. The others read from the moment they join, as real clients do, so
+            // that the room's lines to them do not pile up while the rest are still joining.
+            bool reads = i < count - slow_readers;
+            tcp::socket socket = co_await connect_to(endpoint, reads ? 0 : 64 * 1024);
             run.clients.push_back(std::make_unique<ChatClient>(std::move(socket)));
             ChatClient& c = *run.clients.back();
-            // Slow readers are the last clients and read nothing at all, on purpose. The others
-            // read from the moment they join, as real clients do, so that the room's lines to
-            // them do not pile up while the rest are still joining.
-            bool reads = i < count - slow_readers;
             asio::co_spawn(
                 executor,
                 [&c, &run, i, reads, ncat = run.ncat]() -> asio::awaitable<void> {
@@ -335,18 +346,19 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
     run.first_send = Clock::now();
     double per_sender_rate = total_rate > 0 ? total_rate / senders : 0;
     for (int i = 0; i < senders; ++i) {
-        asio::co_spawn(
-            executor,
-            send_lines(*run.clients[static_cast<std::size_t>(i)], i, lines, per_sender_rate),
-            asio::detached);
+        asio::co_spawn(executor,
+                       send_lines(*run.clients[static_cast<std::size_t>(i)], i, lines,
+                                  per_sender_rate, run.padding),
+                       asio::detached);
     }
 }
 
 int run_chat(const std::string& host, std::uint16_t port, int count, int senders, int lines,
-             double rate, int slow_readers, double timeout, bool ncat) {
+             double rate, int slow_readers, double timeout, bool ncat, std::size_t padding) {
     asio::io_context context(1);
     ChatRun run;
     run.ncat = ncat;
+    run.padding = padding;
     double join_seconds = 0;
     double cpu_before = cpu_seconds();
     asio::co_spawn(context,
@@ -479,6 +491,7 @@ int main(int argc, char** argv) {
     double warmup = 0.5;
     int senders = 10;
     int lines = 100;
+    std::size_t padding = 0;
     double rate = 0;
     int slow_readers = 0;
     double timeout = 60;
@@ -501,6 +514,7 @@ int main(int argc, char** argv) {
     chat->add_option("--lines", lines);
     chat->add_option("--rate", rate, "Total lines per second, 0: as fast as possible");
     chat->add_option("--slow-readers", slow_readers);
+    chat->add_option("--padding", padding, "Extra bytes in each line");
     chat->add_option("--timeout", timeout);
     chat->add_flag("--ncat", ncat, "The server is ncat --chat: no nickname phase");
 
@@ -523,7 +537,7 @@ int main(int argc, char** argv) {
         }
         if (*chat) {
             return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout,
-                            ncat);
+                            ncat, padding);
         }
         if (*idle) {
             return run_idle(host, port, connections, ncat);

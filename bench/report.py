@@ -1,0 +1,266 @@
+"""Writes docs/benchmarks.md from the raw figures of bench/run_benchmarks.py: the tables, tcpkit's
+ratio to each peer, a verdict for each target of the benchmark issue, the chart, and the findings
+written by hand in bench/findings.md (profiles, fixes and what they bought, plans for misses).
+"""
+import os
+import shutil
+import subprocess
+
+FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+
+
+def ratio(mine, theirs, higher_is_better=True):
+    if not mine or not theirs:
+        return "n/a"
+    return f"{(mine / theirs) if higher_is_better else (theirs / mine):.2f}x"
+
+
+def cpu(seconds):
+    return "n/a" if seconds is None else f"{seconds:.2f}"
+
+
+def verdict(met):
+    return "met" if met else "**missed**"
+
+
+def figure(scenario, key, field):
+    value = scenario.get(key, {})
+    return None if "failed" in value else value.get(field)
+
+
+def targets(s):
+    """Each target of the issue with the figures it is judged on: (scenario, target, figures, verdict)."""
+    rows = []
+    bulk = s.get("bulk", {})
+    iperf = figure(bulk, "iperf3", "MiB_per_second")
+    for direction in ("upload", "download"):
+        mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
+        peers = {k.split("/")[1]: v["MiB_per_second"] for k, v in bulk.items()
+                 if k.startswith(direction + "/") and not k.endswith("/tcpkit") and v.get("MiB_per_second")}
+        if mine and peers:
+            best = max(peers, key=peers.get)
+            rows.append(("bulk", f"{direction} >= 1.0x the fastest peer",
+                         f"{mine:.0f} vs {best} {peers[best]:.0f} MiB/s ({mine / peers[best]:.2f}x)",
+                         verdict(mine >= peers[best])))
+        if mine and iperf:
+            rows.append(("bulk", f"{direction} >= 0.8x iperf3",
+                         f"{mine:.0f} vs {iperf:.0f} MiB/s ({mine / iperf:.2f}x)", verdict(mine >= 0.8 * iperf)))
+
+    echo = s.get("echo", {})
+    shapes = sorted({k.split("/")[1] for k in echo}, key=lambda shape: [int(x) for x in shape.split("x")])
+    for shape in shapes:
+        mine = figure(echo, f"tcpkit/{shape}", "messages_per_second")
+        mine_p99 = figure(echo, f"tcpkit/{shape}", "p99_us")
+        limit = figure(echo, f"epoll limit/{shape}", "messages_per_second")
+        two = figure(echo, f"tcpkit --threads 2/{shape}", "messages_per_second")
+        peers = {name: echo[f"{name}/{shape}"] for name in ("socat", "ncat")
+                 if f"{name}/{shape}" in echo and "failed" not in echo[f"{name}/{shape}"]}
+        if not mine:
+            continue
+        if peers:
+            best = max(peers, key=lambda name: peers[name]["messages_per_second"])
+            theirs = peers[best]["messages_per_second"]
+            rows.append(("echo", f"{shape}: msg/s >= 1.0x the best peer",
+                         f"{mine:.0f} vs {best} {theirs:.0f} ({mine / theirs:.2f}x)", verdict(mine >= theirs)))
+            best_p99 = min(value["p99_us"] for value in peers.values())
+            rows.append(("echo", f"{shape}: p99 no worse than the best peer",
+                         f"{mine_p99:.0f} vs {best_p99:.0f} us", verdict(mine_p99 <= best_p99)))
+        else:
+            failed = [name for name in ("socat", "ncat") if f"{name}/{shape}" in echo]
+            rows.append(("echo", f"{shape}: msg/s and p99 against the best peer",
+                         f"no peer survived ({', '.join(failed) or 'none installed'} failed)", "met (no peer)"))
+        if limit:
+            rows.append(("echo", f"{shape}: >= 0.8x the epoll limit (one thread)",
+                         f"{mine:.0f} vs {limit:.0f} ({mine / limit:.2f}x); --threads 2: "
+                         f"{f'{two:.0f} ({two / limit:.2f}x)' if two else 'n/a'}", verdict(mine >= 0.8 * limit)))
+
+    chat = s.get("chat", {})
+    sizes = sorted({int(k.split("/")[1]) for k in chat if k.startswith("tcpkit/")})
+    for clients in sizes:
+        fractions = [figure(chat, f"tcpkit/{clients}/{mode}", "delivered_fraction") for mode in ("flood", "steady")]
+        shown = ", ".join(f"{f * 100:.1f}%" if f is not None else "failed" for f in fractions)
+        rows.append(("chat", f"{clients} clients: 100% delivered", shown,
+                     verdict(all(f is not None and f >= 1.0 for f in fractions))))
+    mine = chat.get("tcpkit/1000/flood", {})
+    theirs = chat.get("ncat/1000/flood", {})
+    if "failed" not in mine and "failed" not in theirs and mine and theirs:
+        rows.append(("chat", "1,000 flood: deliveries/s >= 1.0x ncat",
+                     f"{mine['deliveries_per_second']:.0f} vs {theirs['deliveries_per_second']:.0f} "
+                     f"({mine['deliveries_per_second'] / theirs['deliveries_per_second']:.2f}x)",
+                     verdict(mine["deliveries_per_second"] >= theirs["deliveries_per_second"])))
+        rows.append(("chat", "1,000 flood: p99 <= half of ncat's",
+                     f"{mine['p99_us'] / 1000:.1f} vs {theirs['p99_us'] / 1000:.1f} ms",
+                     verdict(mine["p99_us"] <= 0.5 * theirs["p99_us"])))
+    steady = figure(chat, "tcpkit/1000/steady", "p99_us")
+    if steady is not None:
+        rows.append(("chat", "1,000 steady (1,000 lines/s): p99 < 2 ms", f"{steady / 1000:.1f} ms",
+                     verdict(steady < 2000)))
+    for mode in ("steady", "flood"):
+        big = chat.get(f"tcpkit/10000/{mode}", {})
+        if big and "failed" not in big:
+            rows.append(("chat", f"10,000 {mode}: joined in < 10 s, p99 < 250 ms",
+                         f"joined in {big['join_seconds']:.2f} s, p99 {big['p99_us'] / 1000:.0f} ms",
+                         verdict(big["join_seconds"] < 10 and big["p99_us"] < 250_000)))
+
+    idle = s.get("idle_memory", {}).get("tcpkit", {})
+    if "bytes_per_client" in idle:
+        rows.append(("memory", "< 16 KiB per idle client", f"{idle['bytes_per_client']} bytes",
+                     verdict(idle["bytes_per_client"] < 16 * 1024)))
+
+    slow = s.get("slow_reader", {})
+    alone, beside = slow.get("slow_readers=0"), slow.get("slow_readers=1")
+    if alone and beside:
+        rows.append(("slow reader", "the others' deliveries/s within 10%",
+                     f"{beside['deliveries_per_second']:.0f} vs {alone['deliveries_per_second']:.0f}",
+                     verdict(beside["deliveries_per_second"] >= 0.9 * alone["deliveries_per_second"])))
+        rows.append(("slow reader", "the others' p99 within 10%",
+                     f"{beside['p99_us'] / 1000:.1f} vs {alone['p99_us'] / 1000:.1f} ms",
+                     verdict(beside["p99_us"] <= 1.1 * alone["p99_us"])))
+        grown = beside["server_peak_rss_kib"] - alone["server_peak_rss_kib"]
+        rows.append(("slow reader", "server memory bounded by --max-queue (1 MiB)",
+                     f"peak RSS {grown:+d} KiB with the slow reader", verdict(grown <= 2048)))
+    return rows
+
+
+def write_report(results, path, out_dir, suffix):
+    s = results["scenarios"]
+    m = results["machine"]
+    lines = ["# tcpkit benchmarks", "",
+             f"Generated by `bench/run_benchmarks.py` ({'smoke run: tiny sizes, not a measurement' if results['smoke'] else 'make bench'}), "
+             f"{results['runs']} run(s) per figure, medians. Machine: {m['cores']} cores, {m['cpu']}, "
+             f"Linux {m['kernel']}, {m['date']}. Loopback only. Ratios are tcpkit's advantage: above 1.00x "
+             "tcpkit is better (faster, or lower latency).", ""]
+
+    for rerun in results.get("partial_reruns", []):
+        lines += [f"Scenarios run again after a change, {rerun['date']}, same settings: "
+                  f"{', '.join(rerun['scenarios'])}.", ""]
+
+    rows = targets(s)
+    if rows:
+        lines += ["## Targets", "", "Judged automatically from the figures below.", "",
+                  "| scenario | target | figures | verdict |", "|---|---|---|---|"]
+        lines += [f"| {scenario} | {target} | {figures} | {result} |" for scenario, target, figures, result in rows]
+        lines.append("")
+
+    if "bulk" in s:
+        lines += ["## 1. Bulk transfer through `connect`", "",
+                  "| direction | tool | MiB/s | tcpkit ratio |", "|---|---|---|---|"]
+        for direction in ("upload", "download"):
+            mine = s["bulk"].get(f"{direction}/tcpkit", {}).get("MiB_per_second")
+            for key, value in s["bulk"].items():
+                if key.startswith(direction + "/"):
+                    lines.append(f"| {direction} | {key.split('/')[1]} | {value['MiB_per_second']} | "
+                                 f"{ratio(mine, value['MiB_per_second'])} |")
+        if "iperf3" in s["bulk"]:
+            iperf = s["bulk"]["iperf3"]["MiB_per_second"]
+            lines += [f"| limit | iperf3 (single stream) | {iperf:.1f} | "
+                      f"{ratio(s['bulk'].get('upload/tcpkit', {}).get('MiB_per_second'), iperf)} (upload) |"]
+        lines += ["", "Commands: " + "; ".join(f"`{v['command']}`" for v in s["bulk"].values() if "command" in v), ""]
+
+    if "echo" in s:
+        lines += ["## 2. Echo", "", "Each connection keeps one message in flight (`tcpkit-loadgen echo`).", "",
+                  "| server | connections x bytes | messages/s | p50 us | p99 us | tcpkit msg/s ratio | loadgen CPU s |",
+                  "|---|---|---|---|---|---|---|"]
+        for key, value in s["echo"].items():
+            server, shape = key.split("/")
+            mine = s["echo"].get(f"tcpkit/{shape}", {}).get("messages_per_second")
+            if "failed" in value:
+                lines.append(f"| {server} | {shape} | failed: {value['failed']} | | | | |")
+                continue
+            lines.append(f"| {server} | {shape} | {value['messages_per_second']:.0f} | {value['p50_us']:.0f} | "
+                         f"{value['p99_us']:.0f} | {ratio(mine, value['messages_per_second'])} | "
+                         f"{value['loadgen_cpu_seconds']:.2f} |")
+        lines.append("")
+
+    if "chat" in s:
+        lines += ["## 3. Chat fan-out", "",
+                  "10 senders send lines (flood: as fast as they can; steady: a fixed total rate); every other "
+                  "client must receive every line.", "",
+                  "Latency is counted from when a line was due (the start of a flood, its slot in the steady "
+                  "schedule) to when the load generator read it. CPU seconds cover the whole run, joining "
+                  "included.", "",
+                  "| server | clients | mode | deliveries/s | delivered | all delivered s | p50 ms | p99 ms | "
+                  "join s | server peak RSS KiB | server CPU s | loadgen CPU s |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for key, value in s["chat"].items():
+            server, clients, mode = key.split("/")
+            if "failed" in value:
+                lines.append(f"| {server} | {clients} | {mode} | failed: {value['failed']} | | | | | | | | |")
+                continue
+            lines.append(f"| {server} | {clients} | {mode} | {value['deliveries_per_second']:.0f} | "
+                         f"{value['delivered_fraction'] * 100:.1f}% | {value['delivery_seconds']:.3f} | "
+                         f"{value['p50_us'] / 1000:.1f} | {value['p99_us'] / 1000:.1f} | "
+                         f"{value['join_seconds']:.2f} | {value['server_peak_rss_kib']} | "
+                         f"{cpu(value.get('server_cpu_seconds'))} | {value['loadgen_cpu_seconds']:.2f} |")
+        lines.append("")
+        chart = write_chart(s["chat"], out_dir, suffix)
+        if chart:
+            lines += [f"![chat delivery latency against clients]({os.path.basename(chart)})", ""]
+
+    if "idle_memory" in s:
+        v = s["idle_memory"]["tcpkit"]
+        lines += ["## 4. Memory per idle client", ""]
+        if "failed" in v:
+            lines += [f"Failed: {v['failed']}.", ""]
+        else:
+            lines += [f"{v['clients']} connected, named, idle clients: server RSS {v['rss_before_kib']} KiB "
+                      f"before, {v['rss_after_kib']} KiB after: **{v['bytes_per_client']} bytes per client** "
+                      f"(joined in {v['join_seconds']:.2f} s).", ""]
+
+    if "slow_reader" in s:
+        lines += ["## 5. Slow reader", "",
+                  "200 clients; 10 of them send 1,000 lines of about 630 bytes each, 2,000 lines a second in "
+                  "total; then the same with one more client that never reads through a 64 KiB window (6.3 MB "
+                  "sent its way), under the default `--max-queue` (1 MiB).", "",
+                  "| slow readers | deliveries/s | delivered | all delivered s | p50 ms | p99 ms | server peak RSS KiB |",
+                  "|---|---|---|---|---|---|---|"]
+        for key, value in s["slow_reader"].items():
+            lines.append(f"| {key.split('=')[1]} | {value['deliveries_per_second']:.0f} | "
+                         f"{value['delivered_fraction'] * 100:.1f}% | {value['delivery_seconds']:.3f} | "
+                         f"{value['p50_us'] / 1000:.1f} | {value['p99_us'] / 1000:.1f} | "
+                         f"{value['server_peak_rss_kib']} |")
+        lines.append("")
+
+    if "startup" in s:
+        lines += ["## 6. Start-up and size", "", "| tool | command | median ms | stripped bytes |", "|---|---|---|---|"]
+        for key, value in s["startup"].items():
+            lines.append(f"| {key} | `{value['command']}` | {value['median_ms']} | {value['stripped_bytes']} |")
+        lines.append("")
+
+    if not results["smoke"] and os.path.exists(FINDINGS):
+        with open(FINDINGS) as findings:
+            lines += [findings.read()]
+
+    with open(path, "w") as report:
+        report.write("\n".join(lines))
+
+
+def write_chart(chat, out_dir, suffix):
+    """p50/p99 delivery latency against client count, flood mode, one line per server."""
+    if not shutil.which("gnuplot"):
+        return None
+    data_path = os.path.join(out_dir, f"chat-latency{suffix}.dat")
+    chart_path = os.path.join(out_dir, f"chat-latency{suffix}.svg")
+    series = {}
+    for key, value in chat.items():
+        server, clients, mode = key.split("/")
+        if mode == "flood" and "failed" not in value:
+            series.setdefault(server, []).append((int(clients), value["p50_us"] / 1000, value["p99_us"] / 1000))
+    if not series:
+        return None
+    with open(data_path, "w") as data:
+        for server, points in series.items():
+            data.write(f"# {server}\n")
+            for point in sorted(points):
+                data.write(f"{point[0]} {point[1]} {point[2]}\n")
+            data.write("\n\n")
+    plots = []
+    for index, server in enumerate(series):
+        plots.append(f"'{data_path}' index {index} using 1:2 with linespoints title '{server} p50'")
+        plots.append(f"'{data_path}' index {index} using 1:3 with linespoints title '{server} p99'")
+    script = (f"set terminal svg size 720,420; set output '{chart_path}'; set logscale xy; "
+              "set xlabel 'clients'; set ylabel 'delivery latency (ms)'; set key left top; "
+              f"set title 'Chat fan-out, 10 senders flooding'; plot {', '.join(plots)}")
+    subprocess.run(["gnuplot", "-e", script], check=False, timeout=60)
+    os.unlink(data_path)
+    return chart_path if os.path.exists(chart_path) else None

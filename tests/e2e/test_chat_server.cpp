@@ -41,6 +41,21 @@ std::string join(LineClient& client, const std::string& name,
     return client.line();
 }
 
+// alice, bob and carol in one room, in that order, each having read the joins after their own.
+struct ThreePeople {
+    explicit ThreePeople(std::uint16_t port) : alice(port), bob(port), carol(port) {
+        join(alice, "alice");
+        join(bob, "bob");
+        alice.line();  // * bob joined
+        join(carol, "carol");
+        alice.line();  // * carol joined
+        bob.line();
+    }
+    LineClient alice;
+    LineClient bob;
+    LineClient carol;
+};
+
 }  // namespace
 
 TEST_CASE("chat-server: banner, prompt, taken and invalid names, then the greeting",
@@ -98,15 +113,8 @@ TEST_CASE("chat-server: a line goes to every other named client, not back to its
 
 TEST_CASE("chat-server: commands", "[chat-server]") {
     ChatServer server;
-    LineClient alice(server.port);
-    join(alice, "alice");
-    LineClient bob(server.port);
-    join(bob, "bob");
-    alice.line();  // * bob joined
-    LineClient carol(server.port);
-    join(carol, "carol");
-    alice.line();
-    bob.line();
+    ThreePeople room(server.port);
+    auto& [alice, bob, carol] = room;
 
     SECTION("/help lists the commands") {
         bob.send_line("/help");
@@ -500,15 +508,8 @@ TEST_CASE("chat-server keeps the order of a pasted block that mixes lines and co
     // Lines said in one read leave together as one message; whatever else the block does
     // (a private message, a rename, leaving) must still come in the order it was typed.
     ChatServer server;
-    LineClient alice(server.port);
-    join(alice, "alice");
-    LineClient bob(server.port);
-    join(bob, "bob");
-    alice.line();  // * bob joined
-    LineClient carol(server.port);
-    join(carol, "carol");
-    alice.line();
-    bob.line();
+    ThreePeople room(server.port);
+    auto& [alice, bob, carol] = room;
 
     alice.send("one\n/msg bob psst\ntwo\n/nick ann\nthree\n/me waves\nlast words\n/quit\n");
     CHECK(bob.line() == "alice: one");

@@ -66,25 +66,22 @@ class Server:
             self.stop()
             raise RuntimeError(f"{' '.join(command)} did not start listening")
 
-    def peak_rss_kib(self):
+    def status_kib(self, field):
+        """A memory figure of /proc/PID/status ("VmHWM", "VmRSS") in KiB, or None."""
         try:
             with open(f"/proc/{self.process.pid}/status") as status:
                 for line in status:
-                    if line.startswith("VmHWM:"):
+                    if line.startswith(field + ":"):
                         return int(line.split()[1])
         except OSError:
             pass
         return None
 
+    def peak_rss_kib(self):
+        return self.status_kib("VmHWM")
+
     def rss_kib(self):
-        try:
-            with open(f"/proc/{self.process.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return None
+        return self.status_kib("VmRSS")
 
     def cpu_seconds(self):
         """User plus system CPU time the server has used so far."""

@@ -102,6 +102,13 @@ asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer)
 }
 
 asio::awaitable<std::size_t> ClientConnection::read_when_ready(std::span<char> buffer) {
+    if (read_without_waiting_) {
+        // The last read found data at once. A client whose socket never runs dry would keep
+        // the thread to itself that way: let everyone else have a turn first.
+        read_without_waiting_ = false;
+        co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+    }
+    bool waited = false;
     for (;;) {
         if (stop_requested_ || !socket_.is_open()) {
             co_return 0;
@@ -115,8 +122,10 @@ asio::awaitable<std::size_t> ClientConnection::read_when_ready(std::span<char> b
             count = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
         }
         if (error != asio::error::would_block) {
+            read_without_waiting_ = !waited && !error;
             co_return finish_read(error, count);
         }
+        waited = true;
         co_await socket_.async_wait(
             asio::socket_base::wait_read,
             asio::bind_cancellation_slot(stop_reading_.slot(),

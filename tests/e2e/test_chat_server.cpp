@@ -4,9 +4,11 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catch.h"
@@ -526,4 +528,40 @@ TEST_CASE("chat-server keeps the order of a pasted block that mixes lines and co
     // Her own lines never come back to her, under either name.
     CHECK(alice.lines_until("Bye!") ==
           std::vector<std::string>{"[private to bob] psst", "You are now known as ann"});
+}
+
+TEST_CASE("chat-server keeps serving everyone while one client sends without pause",
+          "[chat-server]") {
+    // A client whose socket never runs dry must not keep the room's one thread to itself:
+    // the others' lines still go out, promptly.
+    ChatServer server({"--rate", "0", "--max-line", "65536"});
+    ThreePeople room(server.port);
+    auto& [alice, bob, carol] = room;
+    // Blank lines: the server reads and drops them, so it has little work per byte, sends
+    // nothing back, and carol's socket is never empty.
+    struct Flood {
+        explicit Flood(LineClient& client)
+            : thread([this, &client] {
+                  std::string block;
+                  while (block.size() < (std::size_t{1} << 20)) {
+                      block += std::string(1000, ' ') + "\n";
+                  }
+                  try {
+                      while (!stop) {
+                          client.send(block);
+                      }
+                  } catch (const std::exception&) {
+                  }
+              }) {}
+        ~Flood() {
+            stop = true;
+            thread.join();
+        }
+        std::atomic<bool> stop{false};
+        std::thread thread;
+    } flood(carol);
+    for (int round = 0; round < 20; ++round) {
+        alice.send_line("ping " + std::to_string(round));
+        REQUIRE(bob.line(std::chrono::seconds(5)) == "alice: ping " + std::to_string(round));
+    }
 }

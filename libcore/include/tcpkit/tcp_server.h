@@ -119,6 +119,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     EndKind end_kind_ = EndKind::open;
     asio::cancellation_signal stop_reading_;
     bool stop_requested_ = false;
+    bool read_without_waiting_ = false;  // read_when_ready found data at once last time
     std::uint64_t bytes_received_ = 0;
     std::uint64_t bytes_sent_ = 0;
     std::chrono::steady_clock::time_point last_activity_ = std::chrono::steady_clock::now();

@@ -56,7 +56,7 @@ TIDY_ARGS := --extra-arg=-D__cpp_impl_coroutine=201902L --extra-arg=-DASIO_HAS_C
              --extra-arg=-DASIO_HAS_STD_COROUTINE=1
 tidy:
 	cmake -S . -B $(BUILD_DIR)/tidy $(GENERATOR) -DTCPKIT_USE_PCH=OFF -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-	clang-tidy -p $(BUILD_DIR)/tidy --quiet $(TIDY_ARGS) $$(git ls-files 'cmd/*.cpp' 'libcore/src/*.cpp')
+	clang-tidy -p $(BUILD_DIR)/tidy --quiet $(TIDY_ARGS) $$(git ls-files 'cmd/*.cpp' 'libcore/*/src/*.cpp')
 
 clean:
 	rm -rf $(BUILD_DIR)

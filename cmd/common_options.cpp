@@ -1,6 +1,6 @@
 #include "common_options.h"
 
-#include "tcpkit/errors.h"
+#include "tcpkit/base/errors.h"
 
 namespace tcpkit::cmd {
 

@@ -7,9 +7,9 @@
 #include <functional>
 #include <string>
 
-#include "tcpkit/address.h"
-#include "tcpkit/duration.h"
-#include "tcpkit/logger.h"
+#include "tcpkit/base/address.h"
+#include "tcpkit/base/duration.h"
+#include "tcpkit/base/logger.h"
 
 namespace tcpkit::cmd {
 

@@ -16,10 +16,10 @@
 #endif
 
 #include "commands.h"
-#include "tcpkit/errors.h"
-#include "tcpkit/logger.h"
-#include "tcpkit/signals.h"
-#include "tcpkit/version.h"
+#include "tcpkit/base/errors.h"
+#include "tcpkit/base/logger.h"
+#include "tcpkit/net/signals.h"
+#include "version.h"
 
 namespace {
 

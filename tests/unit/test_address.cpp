@@ -1,10 +1,10 @@
 // parse_port, parse_host and format_host_port: hosts and ports as users type them.
-#include "tcpkit/address.h"
+#include "tcpkit/base/address.h"
 
 #include <string>
 
 #include "catch.h"
-#include "tcpkit/errors.h"
+#include "tcpkit/base/errors.h"
 
 using tcpkit::format_host_port;
 using tcpkit::parse_host;

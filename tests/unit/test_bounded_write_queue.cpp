@@ -1,5 +1,5 @@
 // BoundedWriteQueue: a per-connection output queue bounded in bytes, of shared immutable buffers.
-#include "tcpkit/bounded_write_queue.h"
+#include "tcpkit/codec/bounded_write_queue.h"
 
 #include <string>
 #include <vector>

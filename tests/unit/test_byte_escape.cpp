@@ -1,5 +1,5 @@
 // escape_bytes: untrusted bytes shown in one readable log line.
-#include "tcpkit/byte_escape.h"
+#include "tcpkit/base/byte_escape.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "tcpkit/chat_text.h"
+#include "tcpkit/chat/chat_text.h"
 
 #include <string>
 

@@ -11,8 +11,8 @@
 
 #include "catch.h"
 #include "loopback.h"
-#include "tcpkit/logger.h"
-#include "tcpkit/tcp_server.h"
+#include "tcpkit/base/logger.h"
+#include "tcpkit/net/tcp_server.h"
 
 using namespace tcpkit;
 using tcpkit::test::Socket;

@@ -1,5 +1,5 @@
 // CrlfTranslator (`connect --crlf`): every line end goes out as CRLF, whatever the chunking.
-#include "tcpkit/crlf_translator.h"
+#include "tcpkit/codec/crlf_translator.h"
 
 #include <string>
 #include <vector>

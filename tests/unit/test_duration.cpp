@@ -1,11 +1,11 @@
 // parse_duration and format_duration: durations as users type them on the command line.
-#include "tcpkit/duration.h"
+#include "tcpkit/base/duration.h"
 
 #include <chrono>
 #include <string>
 
 #include "catch.h"
-#include "tcpkit/errors.h"
+#include "tcpkit/base/errors.h"
 
 using tcpkit::format_duration;
 using tcpkit::Milliseconds;

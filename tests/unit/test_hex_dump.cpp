@@ -1,5 +1,5 @@
 // HexDumper (`connect --hex`): hexdump -C style lines with offsets running across chunks.
-#include "tcpkit/hex_dump.h"
+#include "tcpkit/base/hex_dump.h"
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // LineReader: splitting a byte stream into lines with a hard cap on line length.
-#include "tcpkit/line_reader.h"
+#include "tcpkit/codec/line_reader.h"
 
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 // Logger: text lines with or without timestamps, level filtering, colour, and JSON lines.
-#include "tcpkit/logger.h"
+#include "tcpkit/base/logger.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "catch.h"
-#include "tcpkit/utf8.h"
+#include "tcpkit/base/utf8.h"
 
 using tcpkit::ColorMode;
 using tcpkit::json_escape;

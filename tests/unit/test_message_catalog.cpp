@@ -1,9 +1,9 @@
-#include "tcpkit/message_catalog.h"
+#include "tcpkit/chat/message_catalog.h"
 
 #include <string>
 
 #include "catch.h"
-#include "tcpkit/errors.h"
+#include "tcpkit/base/errors.h"
 
 using namespace tcpkit;
 

@@ -1,4 +1,4 @@
-#include "tcpkit/nickname.h"
+#include "tcpkit/chat/nickname.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "tcpkit/rate_limiter.h"
+#include "tcpkit/base/rate_limiter.h"
 
 #include "catch.h"
 

@@ -1,4 +1,4 @@
-#include "tcpkit/utf8.h"
+#include "tcpkit/base/utf8.h"
 
 #include <string>
 

@@ -1,0 +1,30 @@
+// The tutorial's chat room as a server: a nickname phase, a room, commands, and the limits
+// that keep one client from hurting the others.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "tcpkit/base/duration.h"
+#include "tcpkit/chat/message_catalog.h"
+#include "tcpkit/net/tcp_server.h"
+
+namespace tcpkit {
+
+struct ChatOptions {
+    ServerOptions server;  // listen address, --max-clients, --idle-timeout
+    Language language = Language::en;
+    std::string motd;
+    std::size_t history = 20;           // room lines replayed to a newcomer
+    std::size_t max_line_bytes = 4096;  // longer lines are dropped, with a notice
+    double rate_per_second = 20;        // lines per second per client; 0 = no limit
+    double burst = 100;                 // lines at once (a paste)
+    std::size_t max_queue_bytes = default_output_queue_bytes;  // per client, then "too slow"
+    Milliseconds nickname_timeout{60'000};                     // 0 = wait for a name forever
+};
+
+// Serves the room until SIGINT/SIGTERM: then everyone is told, queues get the drain deadline
+// to empty, and a summary is logged.
+void run_chat_server(const ChatOptions& options);
+
+}  // namespace tcpkit

@@ -1,0 +1,209 @@
+#include "tcpkit/chat/chat_room.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "tcpkit/chat/nickname.h"
+#include "tcpkit/net/tcp_server.h"
+
+namespace tcpkit {
+
+bool ChatRoom::is_taken(std::string_view name) const {
+    return members_.count(fold_nickname(name)) > 0;
+}
+
+std::vector<std::string> ChatRoom::names() const {
+    std::vector<std::string> result;
+    result.reserve(members_.size());
+    for (const auto& [key, member] : members_) {
+        result.push_back(member.name);
+    }
+    return result;
+}
+
+std::string ChatRoom::list_names(std::size_t shown) const {
+    std::string list;
+    std::size_t listed = 0;
+    for (auto it = members_.begin(); it != members_.end() && listed < shown; ++it, ++listed) {
+        list += listed == 0 ? "" : ", ";
+        list += it->second.name;
+    }
+    if (members_.size() > listed) {
+        list += fmt::format(", +{}", members_.size() - listed);
+    }
+    return list;
+}
+
+void ChatRoom::join(const std::string& name, std::shared_ptr<ClientConnection> connection,
+                    Clock::time_point now) {
+    send_said();  // said before the newcomer came: not for them
+    std::string key = fold_nickname(name);
+    announce_presence(held_joins_, name, {}, key, now);
+    members_.emplace(std::move(key), Member{name, std::move(connection)});
+}
+
+void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
+    send_said();  // their last lines go out before they leave
+    std::string key = fold_nickname(name);
+    members_.erase(key);
+    if (closing_) {
+        return;
+    }
+    announce_presence(held_leaves_, name, std::string(reason), key, now);
+}
+
+void ChatRoom::announce_presence(HeldBack& held, std::string name, std::string reason,
+                                 const std::string& except_key, Clock::time_point now) {
+    bool joining = &held == &held_joins_;
+    // Once anything is held back, the rest waits behind it, so the order is kept.
+    if (held_joins_.count == 0 && held_leaves_.count == 0 && presence_budget_.allow(now)) {
+        HeldBack one{1, {std::move(name)}, std::move(reason)};
+        broadcast(make_shared_bytes(presence_line(one, joining)), except_key);
+        return;
+    }
+    if (held.count++ == 0) {
+        held.reason = std::move(reason);
+    }
+    if (held.names.size() < names_per_presence_line) {
+        held.names.push_back(std::move(name));
+    }
+}
+
+std::string ChatRoom::presence_line(const HeldBack& held, bool joining) const {
+    if (held.count == 1) {
+        const std::string& name = held.names.front();
+        if (joining) {
+            return catalog_.line(Message::joined, name);
+        }
+        return held.reason.empty() ? catalog_.line(Message::left, name)
+                                   : catalog_.line(Message::left_because, name, held.reason);
+    }
+    std::string names = fmt::format("{}", fmt::join(held.names, ", "));
+    if (held.count > held.names.size()) {
+        names += fmt::format(", +{}", held.count - held.names.size());
+    }
+    return catalog_.line(joining ? Message::joined_together : Message::left_together, held.count,
+                         names);
+}
+
+void ChatRoom::announce_held_back() {
+    if (held_joins_.count == 0 && held_leaves_.count == 0) {
+        return;
+    }
+    for (HeldBack* held : {&held_joins_, &held_leaves_}) {
+        if (held->count > 0) {
+            if (!closing_) {
+                broadcast(make_shared_bytes(presence_line(*held, held == &held_joins_)), {});
+            }
+            *held = HeldBack{};
+        }
+    }
+}
+
+void ChatRoom::rename(const std::string& old_name, const std::string& new_name) {
+    send_said();  // sent under the name they were said with
+    announce_held_back();
+    auto node = members_.extract(fold_nickname(old_name));
+    if (node.empty()) {
+        return;
+    }
+    node.key() = fold_nickname(new_name);
+    node.mapped().name = new_name;
+    std::string key = node.key();
+    members_.insert(std::move(node));
+    broadcast(make_shared_bytes(catalog_.line(Message::renamed, old_name, new_name)), key);
+}
+
+void ChatRoom::say(const std::string& from, std::string_view text) {
+    add_said(from, catalog_.text(Message::said, from, text));
+}
+
+void ChatRoom::act(const std::string& from, std::string_view text) {
+    add_said(from, catalog_.text(Message::action, from, text));
+}
+
+void ChatRoom::add_said(const std::string& from, std::string line) {
+    announce_held_back();  // a newcomer's join comes before their first line
+    if (from != said_by_name_) {
+        send_said();
+        said_by_name_ = from;
+        said_by_ = fold_nickname(from);
+    }
+    said_ += line;
+    said_ += "\r\n";
+    remember(std::move(line));
+    if (said_.size() >= max_said_together_) {
+        send_said();
+    }
+}
+
+void ChatRoom::send_said() {
+    if (said_.empty()) {
+        return;
+    }
+    // Moved out first: broadcast() must not find these lines still waiting.
+    auto message = make_shared_bytes(std::exchange(said_, {}));
+    deliver(message, said_by_);
+}
+
+std::string ChatRoom::tell(const std::string& from, std::string_view to, std::string_view text) {
+    send_said();  // what they said before comes first
+    auto found = members_.find(fold_nickname(to));
+    if (found == members_.end()) {
+        return {};
+    }
+    found->second.connection->enqueue(
+        make_shared_bytes(catalog_.line(Message::private_from, from, text)));
+    return found->second.name;
+}
+
+void ChatRoom::replay_history(ClientConnection& connection) const {
+    if (history_.empty()) {
+        return;
+    }
+    std::string replay = catalog_.line(Message::history_header, history_.size());
+    for (const auto& line : history_) {
+        replay += catalog_.line(Message::history_line, line);
+    }
+    replay += catalog_.line(Message::history_footer);
+    connection.enqueue(make_shared_bytes(std::move(replay)));
+}
+
+void ChatRoom::close(std::string_view announcement) {
+    if (closing_) {
+        return;
+    }
+    announce_held_back();
+    broadcast(make_shared_bytes(std::string(announcement)), {});
+    closing_ = true;
+}
+
+void ChatRoom::broadcast(const SharedBytes& message, const std::string& except_key) {
+    send_said();  // whatever the room says next comes after the lines already said
+    deliver(message, except_key);
+}
+
+void ChatRoom::deliver(const SharedBytes& message, const std::string& except_key) {
+    // enqueue() may close a receiver that is too slow; its session leaves the room later, on
+    // its own turn, so the members are never changed while we walk them.
+    for (auto& [key, member] : members_) {
+        if (key != except_key) {
+            member.connection->enqueue(message);
+        }
+    }
+}
+
+void ChatRoom::remember(std::string line) {
+    if (history_size_ == 0) {
+        return;
+    }
+    if (history_.size() == history_size_) {
+        history_.pop_front();
+    }
+    history_.push_back(std::move(line));
+}
+
+}  // namespace tcpkit

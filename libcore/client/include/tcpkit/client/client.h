@@ -1,0 +1,29 @@
+// A whole client run, as `connect` and `send` do it: connect, relay, say how it ended.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+
+#include <functional>
+#include <memory>
+
+#include "tcpkit/net/connector.h"
+#include "tcpkit/stream/relay.h"
+#include "tcpkit/stream/stdio_stream.h"
+
+namespace tcpkit {
+
+struct ClientOptions {
+    ConnectRequest connect;
+    bool udp = false;
+    RelayOptions relay;
+};
+
+// Makes the input once the event loop exists (standard input, a file, or the TEXT arguments).
+using InputFactory = std::function<std::unique_ptr<InputStream>(const asio::any_io_executor&)>;
+
+// Returns the exit status: 0 when the exchange ended normally, 1 on a network failure or
+// timeout (after one line on stderr saying what happened), 130 when interrupted.
+// Throws NetworkError when no connection could be made, UsageError for bad input files.
+int run_client(const ClientOptions& options, const InputFactory& make_input);
+
+}  // namespace tcpkit

@@ -1,0 +1,70 @@
+#include "tcpkit/client/client.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+
+#include "tcpkit/base/errors.h"
+#include "tcpkit/base/logger.h"
+#include "tcpkit/net/signals.h"
+#include "tcpkit/stream/describe.h"
+
+namespace tcpkit {
+namespace {
+
+// The conventional status of a program ended by SIGINT.
+constexpr int interrupted_status = 130;
+
+int report(const RelayResult& result, const RelayOptions& options) {
+    if (result.succeeded()) {
+        log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                    result.bytes_sent, result.bytes_received);
+        return to_int(ExitStatus::success);
+    }
+    log().error("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                result.bytes_sent, result.bytes_received);
+    return to_int(ExitStatus::network_failure);
+}
+
+asio::awaitable<int> connect_and_relay(const ClientOptions& options,
+                                       const InputFactory& make_input) {
+    auto executor = co_await asio::this_coro::executor;
+    RelayOptions relay_options = options.relay;
+    relay_options.started_at = std::chrono::steady_clock::now();
+    auto input = make_input(executor);
+    auto output = OutputStream::standard_output(executor);
+    if (options.udp) {
+        auto socket = co_await connect_udp(options.connect);
+        log().debug("connected to {} (udp)", describe(socket.remote_endpoint()));
+        auto result = co_await relay(socket, *input, *output, relay_options);
+        co_return report(result, relay_options);
+    }
+    auto socket = co_await connect_tcp(options.connect);
+    // Typed lines should leave at once; bulk data is sent in full chunks anyway.
+    socket.set_option(asio::ip::tcp::no_delay(true));
+    log().debug("connected to {}", describe(socket.remote_endpoint()));
+    auto result = co_await relay(socket, *input, *output, relay_options);
+    co_return report(result, relay_options);
+}
+
+}  // namespace
+
+int run_client(const ClientOptions& options, const InputFactory& make_input) {
+    asio::io_context context(1);
+    int status = interrupted_status;
+    std::exception_ptr failure;
+    asio::co_spawn(context, connect_and_relay(options, make_input),
+                   [&](const std::exception_ptr& error, int result) {
+                       failure = error;
+                       status = result;
+                       context.stop();
+                   });
+    // Ctrl+C ends the run through the event loop, so that standard input's flags are restored.
+    StopSignals signals(context, [&](int /*count*/) { context.stop(); });
+    context.run();
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
+    return status;
+}
+
+}  // namespace tcpkit

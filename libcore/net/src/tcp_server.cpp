@@ -1,0 +1,390 @@
+#include "tcpkit/net/tcp_server.h"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include <asio/bind_cancellation_slot.hpp>
+#include <asio/buffer.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "tcpkit/base/logger.h"
+#include "tcpkit/stream/describe.h"
+#include "tcpkit/stream/spawn.h"
+
+namespace tcpkit {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// After the drain deadline, connections are closed; this much later the server exits regardless.
+constexpr Milliseconds close_grace{1000};
+
+std::string format_age(Clock::duration age) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(age).count();
+    return ms < 1000 ? fmt::format("{}ms", ms)
+                     : fmt::format("{:.1f}s", static_cast<double>(ms) / 1000);
+}
+
+}  // namespace
+
+ClientConnection::ClientConnection(asio::ip::tcp::socket socket, std::string peer)
+    : socket_(std::move(socket)), peer_(std::move(peer)), writer_done_(socket_.get_executor()) {}
+
+bool ClientConnection::enqueue(SharedBytes message) {
+    if (!socket_.is_open()) {
+        return false;
+    }
+    if (!output_.push(std::move(message))) {
+        close(EndKind::too_slow,
+              fmt::format("too slow: more than {} bytes waiting to be sent", output_.max_bytes()));
+        return false;
+    }
+    if (!writer_running_) {
+        writer_running_ = true;
+        spawn_logged(socket_.get_executor(), write_queued(), "writer");
+    }
+    return true;
+}
+
+asio::awaitable<void> ClientConnection::write_queued() {
+    // Holding a reference keeps the connection alive while a write is in flight.
+    auto self = shared_from_this();
+    std::vector<asio::const_buffer> buffers;
+    buffers.reserve(max_messages_per_write);
+    while (!output_.empty() && socket_.is_open()) {
+        buffers.clear();
+        std::size_t count =
+            output_.visit_front(max_messages_per_write, [&](std::string_view message) {
+                buffers.emplace_back(message.data(), message.size());
+            });
+        std::error_code error;
+        std::size_t written = co_await asio::async_write(
+            socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
+        bytes_sent_ += written;
+        if (error) {
+            note_end(EndKind::failed, describe(error));
+            output_.clear();
+            break;
+        }
+        last_activity_ = Clock::now();
+        output_.pop_front(count);
+    }
+    writer_running_ = false;
+    writer_done_.cancel();
+}
+
+asio::awaitable<bool> ClientConnection::flush() {
+    while (writer_running_) {
+        writer_done_.expires_at(Clock::time_point::max());
+        std::error_code ignored;
+        co_await writer_done_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    co_return socket_.is_open() && output_.empty();
+}
+
+asio::awaitable<std::size_t> ClientConnection::read_some(std::span<char> buffer) {
+    if (stop_requested_ || !socket_.is_open()) {
+        co_return 0;
+    }
+    std::error_code error;
+    std::size_t count = co_await socket_.async_read_some(
+        asio::buffer(buffer.data(), buffer.size()),
+        asio::bind_cancellation_slot(stop_reading_.slot(),
+                                     asio::redirect_error(asio::use_awaitable, error)));
+    co_return finish_read(error, count);
+}
+
+asio::awaitable<std::size_t> ClientConnection::read_when_ready(std::span<char> buffer) {
+    if (read_without_waiting_) {
+        // The last read found data at once. A client whose socket never runs dry would keep
+        // the thread to itself that way: let everyone else have a turn first.
+        read_without_waiting_ = false;
+        co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+    }
+    bool waited = false;
+    for (;;) {
+        if (stop_requested_ || !socket_.is_open()) {
+            co_return 0;
+        }
+        std::error_code error;
+        if (!socket_.non_blocking()) {
+            socket_.non_blocking(true, error);  // once: the read below must not block
+        }
+        std::size_t count = 0;
+        if (!error) {
+            count = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
+        }
+        if (error != asio::error::would_block) {
+            read_without_waiting_ = !waited && !error;
+            co_return finish_read(error, count);
+        }
+        waited = true;
+        co_await socket_.async_wait(
+            asio::socket_base::wait_read,
+            asio::bind_cancellation_slot(stop_reading_.slot(),
+                                         asio::redirect_error(asio::use_awaitable, error)));
+        if (error) {
+            co_return finish_read(error, 0);
+        }
+    }
+}
+
+std::size_t ClientConnection::finish_read(const std::error_code& error, std::size_t count) {
+    if (error == asio::error::eof) {
+        note_end(EndKind::closed_by_peer, "closed by client");
+        return 0;
+    }
+    if (error == asio::error::operation_aborted) {
+        note_end(stop_requested_ ? EndKind::server_stopping : EndKind::closed_by_session,
+                 stop_requested_ ? "server shutting down" : "cancelled");
+        return 0;
+    }
+    if (error) {
+        note_end(EndKind::failed, describe(error));
+        return 0;
+    }
+    bytes_received_ += count;
+    last_activity_ = Clock::now();
+    return count;
+}
+
+asio::awaitable<bool> ClientConnection::write(std::string_view data) {
+    std::error_code error;
+    std::size_t written =
+        co_await asio::async_write(socket_, asio::buffer(data.data(), data.size()),
+                                   asio::redirect_error(asio::use_awaitable, error));
+    bytes_sent_ += written;
+    last_activity_ = Clock::now();
+    if (error) {
+        note_end(EndKind::failed, describe(error));
+        co_return false;
+    }
+    co_return true;
+}
+
+void ClientConnection::shutdown_send() {
+    std::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+}
+
+void ClientConnection::request_stop() {
+    stop_requested_ = true;
+    stop_reading_.emit(asio::cancellation_type::terminal);
+}
+
+void ClientConnection::close(EndKind kind, std::string_view reason) {
+    note_end(kind, reason);
+    std::error_code ignored;
+    socket_.close(ignored);
+}
+
+void ClientConnection::note_end(EndKind kind, std::string_view reason) {
+    if (end_kind_ == EndKind::open) {
+        end_kind_ = kind;
+        end_reason_ = reason;
+    }
+}
+
+TcpServer::TcpServer(ServerOptions options, SessionHandler handler)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      pool_(options_.threads),
+      listener_(pool_.main(), options_.listen) {}
+
+TcpServer::~TcpServer() = default;
+
+void TcpServer::run() {
+    for (const auto& endpoint : listener_.endpoints()) {
+        log().status("listening on {}", describe(endpoint));
+    }
+    signals_ = std::make_unique<StopSignals>(pool_.main(), [this](int count) {
+        if (count == 1) {
+            begin_stop("interrupted");
+        } else {
+            log().warn("interrupted again: stopping now");
+            force_close_all();
+            finish();
+        }
+    });
+    drain_timer_ = std::make_unique<asio::steady_timer>(pool_.main());
+    listener_.start([this]() -> asio::io_context& { return pool_.next(); },
+                    [this](asio::ip::tcp::socket socket) { accept(std::move(socket)); });
+    pool_.run();
+    log().status("served {} connection(s) ({} refused), received {} bytes, sent {} bytes",
+                 accepted_.load(), refused_.load(), bytes_received_.load(), bytes_sent_.load());
+}
+
+void TcpServer::stop() {
+    asio::post(pool_.main(), [this] { begin_stop("stopped"); });
+}
+
+void TcpServer::accept(asio::ip::tcp::socket socket) {
+    std::error_code error;
+    auto remote = socket.remote_endpoint(error);
+    if (error) {
+        log().debug("a connection was reset before it could be served: {}", describe(error));
+        return;
+    }
+    std::string peer = describe(remote);
+    if (stopping_) {
+        return;
+    }
+    if (active_.load() >= options_.max_connections) {
+        ++refused_;
+        log().warn("refused {}: connection limit of {} reached", peer, options_.max_connections);
+        if (options_.refusal_message.empty()) {
+            // A reset, not a FIN: the client must not mistake "refused" for "served and done".
+            socket.set_option(asio::socket_base::linger(true, 0), error);
+        } else {
+            // A new socket's send buffer is empty: this short write cannot block.
+            socket.non_blocking(true, error);
+            socket.write_some(asio::buffer(options_.refusal_message), error);
+            socket.shutdown(asio::socket_base::shutdown_send, error);
+        }
+        socket.close(error);
+        return;
+    }
+    // Interactive traffic: without this, Nagle and delayed ACKs add tens of milliseconds.
+    socket.set_option(asio::ip::tcp::no_delay(true), error);
+    ++active_;
+    ++accepted_;
+    auto executor = socket.get_executor();
+    auto client = std::make_shared<ClientConnection>(std::move(socket), std::move(peer));
+    std::uint64_t id = next_id_++;
+    {
+        std::lock_guard lock(clients_mutex_);
+        clients_.emplace(id, client);
+    }
+    spawn_logged(executor, serve(std::move(client), id), "session");
+}
+
+asio::awaitable<void> TcpServer::serve(std::shared_ptr<ClientConnection> client, std::uint64_t id) {
+    using namespace asio::experimental::awaitable_operators;
+    auto started = Clock::now();
+    log().info("connection from {}", client->peer());
+    auto guarded = [this](ClientConnection& connection) -> asio::awaitable<void> {
+        try {
+            co_await handler_(connection);
+        } catch (const std::exception& failure) {
+            connection.note_end(EndKind::failed, fmt::format("session failed: {}", failure.what()));
+        }
+    };
+    if (options_.idle_timeout.count() > 0) {
+        co_await (guarded(*client) || watch_idle(*client));
+    } else {
+        co_await guarded(*client);
+    }
+    client->close(EndKind::closed_by_session, "closed");
+    log().info("{} disconnected: {} (received {} bytes, sent {} bytes in {})", client->peer(),
+               client->end_reason(), client->bytes_received(), client->bytes_sent(),
+               format_age(Clock::now() - started));
+    bytes_received_ += client->bytes_received();
+    bytes_sent_ += client->bytes_sent();
+    session_ended(id);
+}
+
+asio::awaitable<void> TcpServer::watch_idle(ClientConnection& client) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        auto deadline = client.last_activity() + options_.idle_timeout;
+        if (Clock::now() >= deadline) {
+            // Closing (rather than only cancelling) also ends a read bound to the stop signal.
+            client.close(EndKind::idle,
+                         fmt::format("idle for {}", format_duration(options_.idle_timeout)));
+            co_return;
+        }
+        timer.expires_at(deadline);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+}
+
+void TcpServer::session_ended(std::uint64_t id) {
+    {
+        std::lock_guard lock(clients_mutex_);
+        clients_.erase(id);
+    }
+    std::size_t left = --active_;
+    if (left == 0 && (stopping_ || options_.exit_after_last_client)) {
+        asio::post(pool_.main(), [this] {
+            if (!stopping_) {
+                begin_stop("the last client has gone (--once)");
+            } else if (active_ == 0) {
+                finish();
+            }
+        });
+    }
+}
+
+template <typename Action>
+void TcpServer::for_each_client(Action action) {
+    std::lock_guard lock(clients_mutex_);
+    for (auto& [id, weak] : clients_) {
+        if (auto client = weak.lock()) {
+            auto executor = client->socket().get_executor();
+            asio::post(executor, [client, action] { action(*client); });
+        }
+    }
+}
+
+void TcpServer::begin_stop(std::string_view why) {
+    if (stopping_.exchange(true)) {
+        return;
+    }
+    listener_.close();
+    if (options_.on_stopping) {
+        options_.on_stopping();
+    }
+    std::size_t open = active_.load();
+    log().info("{}: stopping{}", why,
+               open == 0 ? std::string() : fmt::format(", letting {} connection(s) finish", open));
+    if (open == 0) {
+        finish();
+        return;
+    }
+    for_each_client([](ClientConnection& client) { client.request_stop(); });
+    drain_timer_->expires_after(options_.drain_timeout);
+    drain_timer_->async_wait([this](const std::error_code& error) {
+        if (error || finished_) {
+            return;
+        }
+        log().warn("closing {} connection(s) still open after {}", active_.load(),
+                   format_duration(options_.drain_timeout));
+        force_close_all();
+        drain_timer_->expires_after(close_grace);
+        drain_timer_->async_wait([this](const std::error_code& again) {
+            if (!again) {
+                finish();
+            }
+        });
+    });
+}
+
+void TcpServer::force_close_all() {
+    for_each_client([](ClientConnection& client) {
+        client.close(EndKind::server_stopping, "server shutting down");
+    });
+}
+
+void TcpServer::finish() {
+    if (finished_) {
+        return;
+    }
+    finished_ = true;
+    listener_.close();
+    if (drain_timer_) {
+        drain_timer_->cancel();
+    }
+    if (signals_) {
+        signals_->cancel();
+    }
+    pool_.stop();
+}
+
+}  // namespace tcpkit

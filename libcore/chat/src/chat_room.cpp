@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "tcpkit/chat/nickname.h"
-#include "tcpkit/net/tcp_server.h"
+#include "tcpkit/net/accepted_connection.h"
 
 namespace tcpkit {
 
@@ -37,7 +37,7 @@ std::string ChatRoom::list_names(std::size_t shown) const {
     return list;
 }
 
-void ChatRoom::join(const std::string& name, std::shared_ptr<ClientConnection> connection,
+void ChatRoom::join(const std::string& name, std::shared_ptr<AcceptedConnection> connection,
                     Clock::time_point now) {
     send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
@@ -160,7 +160,7 @@ std::string ChatRoom::tell(const std::string& from, std::string_view to, std::st
     return found->second.name;
 }
 
-void ChatRoom::replay_history(ClientConnection& connection) const {
+void ChatRoom::replay_history(AcceptedConnection& connection) const {
     if (history_.empty()) {
         return;
     }

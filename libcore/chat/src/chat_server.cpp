@@ -47,7 +47,7 @@ constexpr Milliseconds held_back_announcement_interval{1000};
 class ChatSession {
   public:
     ChatSession(ChatRoom& room, const MessageCatalog& catalog, const ChatOptions& options,
-                ClientConnection& client, std::span<char> shared_read_buffer)
+                AcceptedConnection& client, std::span<char> shared_read_buffer)
         : room_(room),
           catalog_(catalog),
           options_(options),
@@ -310,7 +310,7 @@ class ChatSession {
     ChatRoom& room_;
     const MessageCatalog& catalog_;
     const ChatOptions& options_;
-    ClientConnection& client_;
+    AcceptedConnection& client_;
     std::span<char> read_buffer_;
     LineReader lines_;
     RateLimiter rate_;
@@ -343,7 +343,7 @@ void run_chat_server(const ChatOptions& options) {
     server_options.refusal_message = catalog.line(Message::server_full);
     server_options.on_stopping = [&] { room.close(catalog.line(Message::shutting_down)); };
     std::vector<char> shared_read_buffer(shared_read_buffer_bytes);
-    TcpServer server(server_options, [&](ClientConnection& client) -> asio::awaitable<void> {
+    TcpServer server(server_options, [&](AcceptedConnection& client) -> asio::awaitable<void> {
         ChatSession session(room, catalog, options, client, shared_read_buffer);
         co_await session.run();
     });

@@ -17,7 +17,7 @@ namespace {
 constexpr std::size_t first_read_bytes = std::size_t{4} * 1024;
 constexpr std::size_t largest_read_bytes = std::size_t{64} * 1024;
 
-asio::awaitable<void> echo(ClientConnection& client) {
+asio::awaitable<void> echo(AcceptedConnection& client) {
     std::vector<char> buffer(first_read_bytes);
     for (;;) {
         std::size_t count = co_await client.read_some(buffer);

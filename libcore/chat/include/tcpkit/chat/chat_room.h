@@ -17,7 +17,7 @@
 
 namespace tcpkit {
 
-class ClientConnection;
+class AcceptedConnection;
 
 // Joins and leaves cost one line to everyone, so n people arriving in a room cost n² lines:
 // 50 million for 10,000. They are announced one by one up to a burst of this many, refilled at
@@ -45,7 +45,7 @@ class ChatRoom {
     std::string list_names(std::size_t shown) const;
 
     // Enters `name` and tells everyone else. The name must be valid and free.
-    void join(const std::string& name, std::shared_ptr<ClientConnection> connection,
+    void join(const std::string& name, std::shared_ptr<AcceptedConnection> connection,
               Clock::time_point now = Clock::now());
     // Removes `name`; announces it with `reason` (none when empty), unless the room is closing.
     void leave(const std::string& name, std::string_view reason,
@@ -67,7 +67,7 @@ class ChatRoom {
     std::string tell(const std::string& from, std::string_view to, std::string_view text);
 
     // The last lines of the room, marked as history, to one newcomer.
-    void replay_history(ClientConnection& connection) const;
+    void replay_history(AcceptedConnection& connection) const;
     // To everyone, once: the server is going away. Leaves are not announced after this.
     void close(std::string_view announcement);
 
@@ -89,7 +89,7 @@ class ChatRoom {
 
     struct Member {
         std::string name;
-        std::shared_ptr<ClientConnection> connection;
+        std::shared_ptr<AcceptedConnection> connection;
     };
 
     const MessageCatalog& catalog_;

@@ -1,4 +1,4 @@
-// ClientConnection's bounded output queue, exercised through a real TcpServer on loopback.
+// AcceptedConnection's bounded output queue, exercised through a real TcpServer on loopback.
 #include <asio/post.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -43,14 +43,14 @@ class BackgroundServer {
 
 }  // namespace
 
-TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing one buffer",
+TEST_CASE("AcceptedConnection::enqueue delivers queued messages in order, sharing one buffer",
           "[client_connection]") {
     auto shared = make_shared_bytes("the same bytes for everyone\n");
     // Catch2's assertions are not thread-safe: the session reports, the test thread checks.
     std::atomic<int> refused{0};
     std::atomic<long> uses_while_queued{0};
     std::atomic<bool> flushed{false};
-    BackgroundServer server([&](ClientConnection& client) -> asio::awaitable<void> {
+    BackgroundServer server([&](AcceptedConnection& client) -> asio::awaitable<void> {
         for (int i = 0; i < 1000; ++i) {
             refused +=
                 client.enqueue(make_shared_bytes("message " + std::to_string(i) + "\n")) ? 0 : 1;
@@ -73,7 +73,7 @@ TEST_CASE("ClientConnection::enqueue delivers queued messages in order, sharing 
     CHECK(uses_while_queued > 1000);
 }
 
-TEST_CASE("ClientConnection closes a client that stops reading once its queue is full",
+TEST_CASE("AcceptedConnection closes a client that stops reading once its queue is full",
           "[client_connection]") {
     constexpr std::size_t limit = 64 * 1024;
     constexpr int max_messages = 200'000;  // 200 MB: far more than any socket buffer holds
@@ -83,7 +83,7 @@ TEST_CASE("ClientConnection closes a client that stops reading once its queue is
         std::string reason;
     };
     std::promise<Outcome> outcome;
-    BackgroundServer server([&](ClientConnection& client) -> asio::awaitable<void> {
+    BackgroundServer server([&](AcceptedConnection& client) -> asio::awaitable<void> {
         client.set_output_limit(limit);
         Outcome result;
         auto message = make_shared_bytes(std::string(1024, 'm'));
@@ -106,13 +106,13 @@ TEST_CASE("ClientConnection closes a client that stops reading once its queue is
     CHECK(socket.wait_closed());
 }
 
-TEST_CASE("ClientConnection::read_when_ready lets connections share one read buffer",
+TEST_CASE("AcceptedConnection::read_when_ready lets connections share one read buffer",
           "[client_connection]") {
     // Every session reads into the same buffer, and copies what it got before it waits again:
     // two clients talking at once must each get back exactly their own bytes.
     static std::array<char, 4096> shared_buffer;
     std::atomic<int> ended_by_client{0};
-    BackgroundServer server([&](ClientConnection& client) -> asio::awaitable<void> {
+    BackgroundServer server([&](AcceptedConnection& client) -> asio::awaitable<void> {
         for (;;) {
             std::size_t count = co_await client.read_when_ready(shared_buffer);
             if (count == 0) {

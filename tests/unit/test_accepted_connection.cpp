@@ -59,7 +59,7 @@ TEST_CASE("AcceptedConnection::enqueue delivers queued messages in order, sharin
         // 1000 queue entries, one string: the message was never copied per entry.
         uses_while_queued = shared.use_count();
         flushed = co_await client.flush();
-        client.shutdown_send();
+        co_await client.shutdown_send();
     });
     auto socket = Socket::connect(server.port());
     std::string received = socket.read_to_end();
@@ -121,7 +121,7 @@ TEST_CASE("AcceptedConnection::read_when_ready lets connections share one read b
             co_await client.write(std::string(shared_buffer.data(), count));
         }
         ended_by_client += client.end_kind() == EndKind::closed_by_peer ? 1 : 0;
-        client.shutdown_send();
+        co_await client.shutdown_send();
     });
     auto first = Socket::connect(server.port());
     auto second = Socket::connect(server.port());

@@ -7,6 +7,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/net/signals.h"
 #include "tcpkit/stream/describe.h"
+#include "tcpkit/stream/tcp_stream.h"
 
 namespace tcpkit {
 namespace {
@@ -38,11 +39,11 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options,
         auto result = co_await relay(socket, *input, *output, relay_options);
         co_return report(result, relay_options);
     }
-    auto socket = co_await connect_tcp(options.connect);
+    TcpStream stream(co_await connect_tcp(options.connect));
     // Typed lines should leave at once; bulk data is sent in full chunks anyway.
-    socket.set_option(asio::ip::tcp::no_delay(true));
-    log().debug("connected to {}", describe(socket.remote_endpoint()));
-    auto result = co_await relay(socket, *input, *output, relay_options);
+    stream.socket().set_option(asio::ip::tcp::no_delay(true));
+    log().debug("connected to {}", stream.peer());
+    auto result = co_await relay(stream, *input, *output, relay_options);
     co_return report(result, relay_options);
 }
 

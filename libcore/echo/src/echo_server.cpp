@@ -37,7 +37,7 @@ asio::awaitable<void> echo(AcceptedConnection& client) {
     }
     // The client has finished sending (the tutorial's 'end' event) and everything it sent has
     // been echoed: close our side too.
-    client.shutdown_send();
+    co_await client.shutdown_send();
 }
 
 }  // namespace

@@ -22,13 +22,27 @@ asio::awaitable<std::error_code> attempt_connect(asio::ip::tcp::socket& socket,
     co_return error;
 }
 
+Clock::time_point deadline_of(const ConnectRequest& request) {
+    return request.timeout.count() > 0 ? Clock::now() + request.timeout : Clock::time_point::max();
+}
+
+asio::awaitable<std::vector<asio::ip::address>> resolve_before(const ConnectRequest& request,
+                                                               Clock::time_point deadline) {
+    auto addresses = co_await resolve_addresses_before(request.host, request.family, deadline);
+    if (!addresses) {
+        throw NetworkError(fmt::format("cannot resolve '{}': timed out after {}", request.host,
+                                       format_duration(request.timeout)));
+    }
+    co_return std::move(*addresses);
+}
+
 }  // namespace
 
 asio::awaitable<asio::ip::tcp::socket> connect_tcp(const ConnectRequest& request) {
     auto executor = co_await asio::this_coro::executor;
-    auto addresses = resolve_addresses(executor, request.host, request.family, false);
-    auto deadline =
-        request.timeout.count() > 0 ? Clock::now() + request.timeout : Clock::time_point::max();
+    // One deadline for everything: resolving the name, then each address in turn.
+    auto deadline = deadline_of(request);
+    auto addresses = co_await resolve_before(request, deadline);
 
     std::string last_failure;
     for (const auto& address : addresses) {
@@ -51,7 +65,7 @@ asio::awaitable<asio::ip::tcp::socket> connect_tcp(const ConnectRequest& request
 
 asio::awaitable<asio::ip::udp::socket> connect_udp(const ConnectRequest& request) {
     auto executor = co_await asio::this_coro::executor;
-    auto addresses = resolve_addresses(executor, request.host, request.family, false);
+    auto addresses = co_await resolve_before(request, deadline_of(request));
     std::string last_failure;
     for (const auto& address : addresses) {
         asio::ip::udp::endpoint endpoint(address, request.port);

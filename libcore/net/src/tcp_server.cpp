@@ -17,6 +17,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/spawn.h"
+#include "tcpkit/stream/tcp_stream.h"
 
 namespace tcpkit {
 namespace {
@@ -98,7 +99,9 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     ++active_;
     ++accepted_;
     auto executor = socket.get_executor();
-    auto client = std::make_shared<AcceptedConnection>(std::move(socket), std::move(peer));
+    // The transport seam: a TLS server wraps the socket in its own ByteStream here.
+    auto client = std::make_shared<AcceptedConnection>(
+        std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
     std::uint64_t id = next_id_++;
     {
         std::lock_guard lock(clients_mutex_);
@@ -170,7 +173,7 @@ void TcpServer::for_each_client(Action action) {
     std::lock_guard lock(clients_mutex_);
     for (auto& [id, weak] : clients_) {
         if (auto client = weak.lock()) {
-            auto executor = client->socket().get_executor();
+            auto executor = client->get_executor();
             asio::post(executor, [client, action] { action(*client); });
         }
     }

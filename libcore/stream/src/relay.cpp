@@ -14,7 +14,6 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 
 #include "tcpkit/base/hex_dump.h"
 #include "tcpkit/codec/crlf_translator.h"
@@ -52,8 +51,10 @@ struct RelayState {
     HexDumper received_dump{'<'};
 };
 
-template <typename Socket>
-constexpr bool is_udp = std::is_same_v<Socket, asio::ip::udp::socket>;
+// The relay runs over a ByteStream (TCP, and whatever else implements it) or a connected UDP
+// socket, which has datagrams instead of a stream.
+template <typename Transport>
+constexpr bool is_udp = std::is_same_v<Transport, asio::ip::udp::socket>;
 
 // Hex dumps go to stderr unbuffered and unprefixed, like `ncat -x -`; stdout carries only data.
 void write_to_stderr(std::string_view text) {
@@ -66,27 +67,28 @@ asio::awaitable<void> wait_until_cancelled() {
     co_await never.async_wait(asio::use_awaitable);
 }
 
-template <typename Socket>
-asio::awaitable<std::error_code> send_bytes(Socket& socket, std::string_view data) {
+template <typename Transport>
+asio::awaitable<std::error_code> send_bytes(Transport& transport, std::string_view data) {
     std::error_code error;
-    if constexpr (is_udp<Socket>) {
+    if constexpr (is_udp<Transport>) {
         // One datagram per piece; --crlf may have grown a full chunk past the UDP limit.
         while (!data.empty() && !error) {
             std::string_view piece = data.substr(0, max_udp_payload);
-            co_await socket.async_send(asio::buffer(piece.data(), piece.size()),
-                                       asio::redirect_error(asio::use_awaitable, error));
+            co_await transport.async_send(asio::buffer(piece.data(), piece.size()),
+                                          asio::redirect_error(asio::use_awaitable, error));
             data.remove_prefix(piece.size());
         }
     } else {
-        co_await asio::async_write(socket, asio::buffer(data.data(), data.size()),
-                                   asio::redirect_error(asio::use_awaitable, error));
+        asio::const_buffer buffer(data.data(), data.size());  // in this frame for the whole write
+        IoResult written = co_await transport.write_all(std::span(&buffer, 1));
+        error = written.error;
     }
     co_return error;
 }
 
-template <typename Socket>
-asio::awaitable<void> send_input(Socket& socket, InputStream& input, RelayState& state) {
-    std::vector<char> buffer(is_udp<Socket> ? max_udp_payload : relay_input_chunk_bytes);
+template <typename Transport>
+asio::awaitable<void> send_input(Transport& transport, InputStream& input, RelayState& state) {
+    std::vector<char> buffer(is_udp<Transport> ? max_udp_payload : relay_input_chunk_bytes);
     CrlfTranslator crlf;
     std::string translated;
     try {
@@ -104,7 +106,7 @@ asio::awaitable<void> send_input(Socket& socket, InputStream& input, RelayState&
             if (state.options.hex) {
                 write_to_stderr(state.sent_dump.dump(data));
             }
-            if (auto error = co_await send_bytes(socket, data)) {
+            if (auto error = co_await send_bytes(transport, data)) {
                 state.finish(RelayEnd::connection_failed, describe(error));
                 co_return;
             }
@@ -117,13 +119,12 @@ asio::awaitable<void> send_input(Socket& socket, InputStream& input, RelayState&
     }
     state.input_done = true;
     state.touch();
-    if constexpr (is_udp<Socket>) {
+    if constexpr (is_udp<Transport>) {
         state.watch_timer.cancel();  // the reply wait starts now
     } else if (state.options.half_close_at_end) {
         // The first step of TCP's four-step close: "I have nothing more to say", while we
-        // keep listening until the server closes its side.
-        std::error_code ignored;
-        socket.shutdown(asio::socket_base::shutdown_send, ignored);
+        // keep listening until the server closes its side. A failure shows in the next read.
+        co_await transport.shutdown_send();
     }
     co_await wait_until_cancelled();
 }
@@ -144,19 +145,21 @@ std::optional<std::size_t> reply_cut(std::string_view data, std::size_t& lines_l
     return std::nullopt;
 }
 
-template <typename Socket>
-asio::awaitable<void> receive_output(Socket& socket, OutputStream& output, RelayState& state) {
-    std::vector<char> buffer(is_udp<Socket> ? 65536 : relay_receive_chunk_bytes);
+template <typename Transport>
+asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
+                                     RelayState& state) {
+    std::vector<char> buffer(is_udp<Transport> ? 65536 : relay_receive_chunk_bytes);
     std::size_t lines_left = state.options.max_reply_lines.value_or(0);
     for (;;) {
         std::error_code error;
         std::size_t count = 0;
-        if constexpr (is_udp<Socket>) {
-            count = co_await socket.async_receive(asio::buffer(buffer),
-                                                  asio::redirect_error(asio::use_awaitable, error));
-        } else {
-            count = co_await socket.async_read_some(
+        if constexpr (is_udp<Transport>) {
+            count = co_await transport.async_receive(
                 asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+        } else {
+            IoResult read = co_await transport.read_some(buffer);
+            count = read.bytes;
+            error = read.error;
         }
         if (error == asio::error::eof) {
             state.finish(RelayEnd::peer_closed);
@@ -192,14 +195,14 @@ asio::awaitable<void> receive_output(Socket& socket, OutputStream& output, Relay
     }
 }
 
-template <typename Socket>
+template <typename Transport>
 asio::awaitable<void> watch_time(RelayState& state) {
     const auto& options = state.options;
     for (;;) {
         auto deadline = Clock::time_point::max();
         RelayEnd reason = RelayEnd::idle_timeout;
         auto idle = options.idle_timeout;
-        if (is_udp<Socket> && state.input_done) {
+        if (is_udp<Transport> && state.input_done) {
             // UDP has no close: once the input is over, replies are awaited this long.
             idle = idle.count() > 0 ? idle : udp_reply_wait;
             reason = RelayEnd::input_finished;
@@ -226,13 +229,13 @@ asio::awaitable<void> watch_time(RelayState& state) {
     }
 }
 
-template <typename Socket>
-asio::awaitable<RelayResult> run_relay(Socket& socket, InputStream& input, OutputStream& output,
-                                       const RelayOptions& options) {
+template <typename Transport>
+asio::awaitable<RelayResult> run_relay(Transport& transport, InputStream& input,
+                                       OutputStream& output, const RelayOptions& options) {
     using namespace asio::experimental::awaitable_operators;
     RelayState state(options, co_await asio::this_coro::executor);
-    co_await (send_input(socket, input, state) || receive_output(socket, output, state) ||
-              watch_time<Socket>(state));
+    co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
+              watch_time<Transport>(state));
     co_return state.result;
 }
 
@@ -261,9 +264,9 @@ std::string RelayResult::describe(const RelayOptions& options) const {
     return detail;
 }
 
-asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input,
-                                   OutputStream& output, const RelayOptions& options) {
-    return run_relay(socket, input, output, options);
+asio::awaitable<RelayResult> relay(ByteStream& stream, InputStream& input, OutputStream& output,
+                                   const RelayOptions& options) {
+    return run_relay(stream, input, output, options);
 }
 
 asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input,

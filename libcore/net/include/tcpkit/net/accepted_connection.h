@@ -2,9 +2,9 @@
 // bounded output queue for fan-out, and why the connection ended.
 #pragma once
 
+#include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/cancellation_signal.hpp>
-#include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <chrono>
@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "tcpkit/codec/bounded_write_queue.h"
+#include "tcpkit/stream/byte_stream.h"
 
 namespace tcpkit {
 
@@ -35,14 +36,15 @@ enum class EndKind {
     closed_by_session,
 };
 
-// One accepted client, as a session sees it. Lives on one I/O thread; not thread-safe.
+// One accepted client, as a session sees it, over whatever ByteStream carries it (TCP, later
+// TLS). Lives on one I/O thread; not thread-safe.
 // A session writes either directly with write() (a request/response loop such as echo) or
 // through the bounded queue with enqueue() (fan-out such as chat), not both.
 class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnection> {
   public:
-    AcceptedConnection(asio::ip::tcp::socket socket, std::string peer);
+    explicit AcceptedConnection(std::unique_ptr<ByteStream> stream);
 
-    const std::string& peer() const { return peer_; }
+    const std::string& peer() const { return stream_->peer(); }
 
     // Returns 0 when there is nothing more to read: the client finished sending (half-close),
     // the connection failed, or the server is stopping. end_reason() tells which.
@@ -55,7 +57,7 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     // Writes all of `data`; false when the connection is gone.
     asio::awaitable<bool> write(std::string_view data);
     // Our half of the close: the client reads end-of-stream once everything sent has arrived.
-    void shutdown_send();
+    asio::awaitable<void> shutdown_send();
 
     // Queues a shared, immutable message for this client without waiting. One writer sends the
     // queue in gathered writes. When the message does not fit in the queue's byte limit the
@@ -79,15 +81,14 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     // Close now; pending operations fail. The first reason noted is the one that stays.
     void close(EndKind kind, std::string_view reason);
     void note_end(EndKind kind, std::string_view reason);
-    asio::ip::tcp::socket& socket() { return socket_; }
+    asio::any_io_executor get_executor() { return stream_->get_executor(); }
 
   private:
-    // What read_some and read_when_ready return for a read that ended with `error`.
-    std::size_t finish_read(const std::error_code& error, std::size_t count);
+    // What read_some and read_when_ready return for `read`, noting why the connection ended.
+    std::size_t finish_read(const IoResult& read);
     asio::awaitable<void> write_queued();
 
-    asio::ip::tcp::socket socket_;
-    std::string peer_;
+    std::unique_ptr<ByteStream> stream_;
     BoundedWriteQueue output_{default_output_queue_bytes};
     bool writer_running_ = false;
     asio::steady_timer writer_done_;

@@ -17,7 +17,7 @@ struct ConnectRequest {
     std::string host;
     std::uint16_t port = 0;
     IpFamily family = IpFamily::any;
-    Milliseconds timeout{0};  // for all attempts together; 0 leaves it to the OS
+    Milliseconds timeout{0};  // resolving and all attempts together; 0 leaves it to the OS
 };
 
 // Tries each resolved address in turn. Throws NetworkError naming the host, the port and the

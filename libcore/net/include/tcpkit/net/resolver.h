@@ -2,8 +2,11 @@
 #pragma once
 
 #include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
 #include <asio/ip/address.hpp>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +19,11 @@ namespace tcpkit {
 std::vector<asio::ip::address> resolve_addresses(const asio::any_io_executor& executor,
                                                  const std::string& host, IpFamily family,
                                                  bool passive);
+
+// The same for a client, without blocking the event loop, and given up at `deadline` (nullopt):
+// the system's resolver cannot be cancelled and may wait on unanswered name servers for as long
+// as its configuration says, so it runs on a thread of its own, abandoned at the deadline.
+asio::awaitable<std::optional<std::vector<asio::ip::address>>> resolve_addresses_before(
+    std::string host, IpFamily family, std::chrono::steady_clock::time_point deadline);
 
 }  // namespace tcpkit

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
 #include <asio/ip/udp.hpp>
 
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "tcpkit/base/duration.h"
+#include "tcpkit/stream/byte_stream.h"
 #include "tcpkit/stream/stdio_stream.h"
 
 namespace tcpkit {
@@ -65,8 +65,8 @@ struct RelayResult {
     std::string describe(const RelayOptions& options) const;
 };
 
-asio::awaitable<RelayResult> relay(asio::ip::tcp::socket& socket, InputStream& input,
-                                   OutputStream& output, const RelayOptions& options);
+asio::awaitable<RelayResult> relay(ByteStream& stream, InputStream& input, OutputStream& output,
+                                   const RelayOptions& options);
 
 // Each chunk of input becomes one datagram; each datagram received is written out as is.
 asio::awaitable<RelayResult> relay(asio::ip::udp::socket& socket, InputStream& input,

@@ -1,0 +1,41 @@
+// ByteStream over a connected TCP socket: the first transport.
+#pragma once
+
+#include <asio/ip/tcp.hpp>
+
+#include <string>
+
+#include "tcpkit/stream/byte_stream.h"
+
+namespace tcpkit {
+
+class TcpStream final : public ByteStream {
+  public:
+    // `socket` must be connected; its peer is described once, here, so that the name survives
+    // a reset (remote_endpoint() fails on a dead socket).
+    explicit TcpStream(asio::ip::tcp::socket socket);
+    // The same, for a caller that has described the peer already.
+    TcpStream(asio::ip::tcp::socket socket, std::string peer);
+
+    asio::any_io_executor get_executor() override { return socket_.get_executor(); }
+    const std::string& peer() const override { return peer_; }
+
+    asio::awaitable<IoResult> read_some(std::span<char> buffer,
+                                        asio::cancellation_slot cancel = {}) override;
+    asio::awaitable<std::error_code> wait_readable(asio::cancellation_slot cancel = {}) override;
+    IoResult read_available(std::span<char> buffer) override;
+    asio::awaitable<IoResult> write_all(std::span<const asio::const_buffer> buffers) override;
+    using ByteStream::write_all;
+    asio::awaitable<std::error_code> shutdown_send() override;
+    void close() override;
+    bool is_open() const override { return socket_.is_open(); }
+
+    // TCP's own options (TCP_NODELAY, linger), for whoever made the connection.
+    asio::ip::tcp::socket& socket() { return socket_; }
+
+  private:
+    asio::ip::tcp::socket socket_;
+    std::string peer_;
+};
+
+}  // namespace tcpkit

@@ -44,7 +44,7 @@ class BackgroundServer {
 }  // namespace
 
 TEST_CASE("AcceptedConnection::enqueue delivers queued messages in order, sharing one buffer",
-          "[client_connection]") {
+          "[accepted_connection]") {
     auto shared = make_shared_bytes("the same bytes for everyone\n");
     // Catch2's assertions are not thread-safe: the session reports, the test thread checks.
     std::atomic<int> refused{0};
@@ -74,7 +74,7 @@ TEST_CASE("AcceptedConnection::enqueue delivers queued messages in order, sharin
 }
 
 TEST_CASE("AcceptedConnection closes a client that stops reading once its queue is full",
-          "[client_connection]") {
+          "[accepted_connection]") {
     constexpr std::size_t limit = 64 * 1024;
     constexpr int max_messages = 200'000;  // 200 MB: far more than any socket buffer holds
     struct Outcome {
@@ -107,7 +107,7 @@ TEST_CASE("AcceptedConnection closes a client that stops reading once its queue 
 }
 
 TEST_CASE("AcceptedConnection::read_when_ready lets connections share one read buffer",
-          "[client_connection]") {
+          "[accepted_connection]") {
     // Every session reads into the same buffer, and copies what it got before it waits again:
     // two clients talking at once must each get back exactly their own bytes.
     static std::array<char, 4096> shared_buffer;

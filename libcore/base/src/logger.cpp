@@ -7,20 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#ifdef _WIN32
-#ifndef NOMINMAX
-#define NOMINMAX 1
-#endif
-#include <fcntl.h>
-#include <io.h>
-#include <windows.h>
-#define TCPKIT_ISATTY _isatty
-#define TCPKIT_FILENO _fileno
-#else
-#include <unistd.h>
-#define TCPKIT_ISATTY isatty
-#define TCPKIT_FILENO fileno
-#endif
+#include "platform_console.h"
 
 namespace tcpkit {
 namespace {
@@ -62,12 +49,7 @@ std::string utc_timestamp() {
     auto millis =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
         1000;
-    std::tm parts{};
-#ifdef _WIN32
-    gmtime_s(&parts, &seconds);
-#else
-    gmtime_r(&seconds, &parts);
-#endif
+    std::tm parts = utc_calendar_time(seconds);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", parts.tm_year + 1900,
                        parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
                        millis);
@@ -82,20 +64,7 @@ bool stderr_wants_color(ColorMode mode) {
     if (no_color != nullptr && *no_color != '\0') {
         return false;
     }
-#ifdef _WIN32
-    // _isatty() is also true for NUL, and a console shows escape sequences as text unless
-    // asked to obey them (Windows 10 and later): colour only on a console that agrees.
-    HANDLE handle = GetStdHandle(STD_ERROR_HANDLE);
-    DWORD console_mode = 0;
-    if (handle == INVALID_HANDLE_VALUE || handle == nullptr ||
-        !GetConsoleMode(handle, &console_mode)) {
-        return false;
-    }
-    return (console_mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0 ||
-           SetConsoleMode(handle, console_mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
-#else
-    return TCPKIT_ISATTY(TCPKIT_FILENO(stderr)) != 0;
-#endif
+    return stderr_shows_colour();
 }
 
 }  // namespace
@@ -199,12 +168,8 @@ void Logger::write(LogLevel level, std::string_view message) {
 }
 
 Logger& log() {
-#ifdef _WIN32
-    // stderr is the process-wide logger's: its lines (and hex dumps) end in \n as everywhere
-    // else, JSON lines included, not in the C runtime's text-mode \r\n; consoles show either.
-    static const bool binary_stderr = _setmode(_fileno(stderr), _O_BINARY) != -1;
-    (void)binary_stderr;
-#endif
+    static const bool prepared = (prepare_stderr_for_logs(), true);
+    (void)prepared;
     static Logger instance;
     return instance;
 }

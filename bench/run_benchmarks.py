@@ -37,7 +37,8 @@ import sys
 import tempfile
 import time
 
-from report import BEFORE, before_key, write_report
+sys.dont_write_bytecode = True  # importing report.py must not leave bench/__pycache__ in the work tree
+from report import BEFORE, before_key, write_report  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup")

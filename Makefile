@@ -65,7 +65,11 @@ clean:
 # installed (install-deps.sh --bench), then every scenario. `make bench` writes
 # docs/benchmarks.md and docs/benchmarks.json; `make bench-smoke` runs each scenario tiny, in
 # well under a minute, into build/bench-smoke (CI runs it so the benchmark code cannot rot).
+# BASELINE=DIR (a bench build of the code before a change) also runs DIR's tcpkit, in turns with
+# this one's, and adds "Before and after" to the report; BENCH_ARGS passes more options, e.g.
+# BENCH_ARGS="--only echo --runs 7" (a run of some scenarios merges into the last full one).
 BENCH := $(BUILD_DIR)/bench
+BENCH_FLAGS = $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 .PHONY: bench bench-smoke bench-build bench-deps
 
 bench-deps:
@@ -78,10 +82,10 @@ bench-build: bench-deps $(BENCH)/CMakeCache.txt
 	cmake --build $(BENCH) -j $(JOBS)
 
 bench: bench-build
-	python3 bench/run_benchmarks.py --build $(BENCH) --out docs
+	python3 bench/run_benchmarks.py --build $(BENCH) --out docs $(BENCH_FLAGS)
 
 bench-smoke: bench-build
-	python3 bench/run_benchmarks.py --build $(BENCH) --smoke --out $(BUILD_DIR)/bench-smoke
+	python3 bench/run_benchmarks.py --build $(BENCH) --smoke --out $(BUILD_DIR)/bench-smoke $(BENCH_FLAGS)
 
 # Packaging. VERSION is project(VERSION) in CMakeLists.txt, the one place it is set.
 VERSION = $(shell sed -n 's/^project.tcpkit VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)

@@ -2,11 +2,49 @@
 ratio to each peer, a verdict for each target of the benchmark issue, the chart, and the findings
 written by hand in bench/findings.md (profiles, fixes and what they bought, plans for misses).
 """
+import itertools
+import math
 import os
 import shutil
+import statistics
 import subprocess
 
 FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+
+# The tcpkit of the baseline build (run_benchmarks.py --baseline), measured beside this build's.
+BEFORE = "tcpkit-before"
+
+# What "Before and after" compares, per scenario: (field, label, higher is better, scale, decimals).
+COMPARED = {
+    "bulk": [("MiB_per_second", "MiB/s", True, 1, 0)],
+    "echo": [("messages_per_second", "msg/s", True, 1, 0), ("p99_us", "p99 us", False, 1, 0)],
+    "chat": [("deliveries_per_second", "deliveries/s", True, 1, 0), ("p99_us", "p99 ms", False, 1e-3, 1)],
+    "idle_memory": [("bytes_per_client", "bytes per client", False, 1, 0)],
+    "slow_reader": [("deliveries_per_second", "others' deliveries/s", True, 1, 0),
+                    ("p99_us", "others' p99 ms", False, 1e-3, 1)],
+    "startup": [("median_ms", "start-up ms", False, 1, 2), ("stripped_bytes", "stripped bytes", False, 1, 0)],
+}
+# Figures that do not vary from run to run: any difference is a change.
+EXACT = {"stripped_bytes"}
+# "changed" needs both: runs that rank apart more than chance allows, and a difference that matters.
+SIGNIFICANCE = 0.05
+SMALLEST_CHANGE = 0.10
+
+
+def before_key(scenario, key):
+    """The key of the baseline's figure measured beside tcpkit's figure `key`, or None when `key`
+    is not one of tcpkit's (a peer, the epoll limit, --threads 2)."""
+    if scenario == "bulk":
+        direction, _, name = key.partition("/")
+        return f"{direction}/{BEFORE}" if name == "tcpkit" else None
+    if scenario in ("echo", "chat"):
+        name, _, shape = key.partition("/")
+        return f"{BEFORE}/{shape}" if name == "tcpkit" else None
+    if scenario in ("idle_memory", "startup"):
+        return BEFORE if key == "tcpkit" else None
+    if scenario == "slow_reader":
+        return f"{BEFORE}/{key}" if key.startswith("slow_readers=") else None
+    return None
 
 
 def ratio(mine, theirs, higher_is_better=True):
@@ -36,7 +74,8 @@ def targets(s):
     for direction in ("upload", "download"):
         mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
         peers = {k.split("/")[1]: v["MiB_per_second"] for k, v in bulk.items()
-                 if k.startswith(direction + "/") and not k.endswith("/tcpkit") and v.get("MiB_per_second")}
+                 if k.startswith(direction + "/") and k.split("/")[1] not in ("tcpkit", BEFORE)
+                 and v.get("MiB_per_second")}
         if mine and peers:
             best = max(peers, key=peers.get)
             rows.append(("bulk", f"{direction} >= 1.0x the fastest peer",
@@ -122,6 +161,143 @@ def targets(s):
     return rows
 
 
+def rank_test_p(before, after):
+    """Two-sided p of the Mann-Whitney rank test: how often, if both builds performed alike, runs
+    would rank as far apart as these. Exact (every way of splitting the pooled runs in two) while
+    there are few; the normal approximation beyond."""
+    pooled = sorted(before + after)
+    rank = {}
+    for position, value in enumerate(pooled, start=1):  # tied values share their mean rank
+        first, count = rank.get(value, (position, 0))
+        rank[value] = (first, count + 1)
+    rank = {value: first + (count - 1) / 2 for value, (first, count) in rank.items()}
+    n, m, total = len(before), len(after), len(pooled)
+    mean = m * (total + 1) / 2
+    distance = abs(sum(rank[value] for value in after) - mean)
+    if math.comb(total, m) <= 50_000:
+        ranks = [rank[value] for value in pooled]
+        extreme = sum(1 for split in itertools.combinations(ranks, m) if abs(sum(split) - mean) >= distance - 1e-9)
+        return extreme / math.comb(total, m)
+    ties = sum(count ** 3 - count for count in (pooled.count(value) for value in rank))
+    variance = n * m / 12 * ((total + 1) - ties / (total * (total - 1)))
+    if variance <= 0:
+        return 1.0
+    return math.erfc(max(0.0, distance - 0.5) / math.sqrt(variance) / math.sqrt(2))
+
+
+def runs_of(value, field):
+    """The figure of each run (for start-up: of each start), or the one figure older results kept."""
+    runs = value.get("per_run", {}).get(field)
+    if runs is None and field == "MiB_per_second":
+        runs = value.get("runs")
+    if runs is None:
+        runs = [value.get(field)]
+    return [run for run in runs if run is not None]
+
+
+def before_after_verdict(field, before, after, higher_is_better):
+    """(p shown, verdict) for one figure measured before and after, from the runs of each."""
+    mid_before, mid_after = statistics.median(before), statistics.median(after)
+    change = mid_after / mid_before - 1 if mid_before else 0.0
+    direction = "better" if (change > 0) == higher_is_better else "worse"
+    if field in EXACT:
+        return "", "within 10%" if abs(change) <= SMALLEST_CHANGE else f"**changed: {direction}**"
+    # With no ties, the most extreme split has p = 2 / C(n + m, m): 0.10 for 3 runs each.
+    if 2 / math.comb(len(before) + len(after), len(after)) >= SIGNIFICANCE:
+        return "", f"not judged: {min(len(before), len(after))} run(s) each, 4 needed"
+    p = rank_test_p(before, after)
+    shown = "<0.01" if p < 0.01 else f"{p:.2f}"
+    if p < SIGNIFICANCE and abs(change) > SMALLEST_CHANGE:
+        return shown, f"**changed: {direction}**"
+    return shown, "within noise"
+
+
+def measurement(scenario, key, value):
+    """What a figure of tcpkit's measures, in words: its direction, shape or client count."""
+    if scenario == "bulk":
+        return key.split("/")[0]
+    if scenario == "echo":
+        connections, size = key.split("/")[1].split("x")
+        return f"{connections} connection(s) x {size} bytes"
+    if scenario == "chat":
+        _, clients, mode = key.split("/")
+        return f"{clients} clients, {mode}"
+    if scenario == "slow_reader":
+        return f"{key.split('=')[1]} slow reader(s)"
+    if scenario == "idle_memory":
+        return f"{value.get('clients', '?')} idle clients"
+    return "tcpkit --version"
+
+
+def before_after_rows(s):
+    rows = []
+    for scenario, fields in COMPARED.items():
+        figures = s.get(scenario, {})
+        for key, after in figures.items():
+            paired = before_key(scenario, key)
+            if not paired or paired not in figures:
+                continue
+            before = figures[paired]
+            what = measurement(scenario, key, after)
+            if "failed" in before or "failed" in after:
+                failed = " and ".join(side for side, value in (("before", before), ("after", after))
+                                      if "failed" in value)
+                rows.append((scenario, what, "", before.get("failed", ""), after.get("failed", ""), "", "",
+                             f"failed {failed}"))
+                continue
+            for field, label, higher_is_better, scale, decimals in fields:
+                runs_before, runs_after = runs_of(before, field), runs_of(after, field)
+                if not runs_before or not runs_after:
+                    continue
+
+                def shown(runs):
+                    mid = f"{statistics.median(runs) * scale:,.{decimals}f}"
+                    if len(runs) == 1:
+                        return mid
+                    return f"{mid} ({min(runs) * scale:,.{decimals}f}-{max(runs) * scale:,.{decimals}f})"
+
+                mid_before = statistics.median(runs_before)
+                change = f"{statistics.median(runs_after) / mid_before:.2f}" if mid_before else "n/a"
+                p, result = before_after_verdict(field, runs_before, runs_after, higher_is_better)
+                rows.append((scenario, what, f"{label} ({'higher' if higher_is_better else 'lower'} is better)",
+                             shown(runs_before), shown(runs_after), change, p, result))
+    return rows
+
+
+def before_after_section(results):
+    rows = before_after_rows(results["scenarios"])
+    if not rows:
+        return []
+    info = results.get("before_after", {})
+
+    def build(side):
+        value = info.get(side, {})
+        where = f"`{value.get('source') or value.get('build', '?')}`"
+        return f"{where} at {value['commit']}" if value.get("commit") else where
+
+    lines = ["## Before and after", "",
+             f"`{BEFORE}` is the tcpkit of {build('before')}, `tcpkit` that of {build('after')}"
+             + (f", both {info['after']['build_type']} builds" if info.get("after", {}).get("build_type") else "")
+             + f"; measured {info.get('date', '?')}, {info.get('runs', '?')} run(s) each, in turns (before, after, "
+             "before, after...) with the same load generator, so that the machine's noise falls on both alike. "
+             "Each figure is the median, with the lowest and highest run in brackets; after/before above 1.00 "
+             "means more of the figure.", "",
+             "A figure has **changed** when its after runs rank apart from its before runs more than chance "
+             f"allows (two-sided Mann-Whitney rank test, p < {SIGNIFICANCE}; with 5 runs each: at most 2 of the "
+             "25 before-after pairs of runs the other way round) and the medians differ by more than "
+             f"{SMALLEST_CHANGE:.0%}; otherwise it is **within noise**. This VM's figures vary by about ±30% from "
+             "one run to the next (see the findings), so no fixed ratio would tell a change from noise: the "
+             "test weighs the difference against the runs' own spread in this very run. The 10% floor keeps "
+             "a real but small difference from counting as a cost. Fewer than 4 runs each can never reach "
+             "p < 0.05, so such figures are not judged (smoke runs). With some 25 figures, about one may come "
+             "out at p < 0.05 by chance: a lone, narrow \"changed\" deserves running its scenario again "
+             "(`--only`).", "",
+             "| scenario | measurement | figure | before | after | after/before | p | verdict |",
+             "|---|---|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines + [""]
+
+
 def write_report(results, path, out_dir, suffix):
     s = results["scenarios"]
     m = results["machine"]
@@ -132,7 +308,8 @@ def write_report(results, path, out_dir, suffix):
              "tcpkit is better (faster, or lower latency).", ""]
 
     for rerun in results.get("partial_reruns", []):
-        lines += [f"Scenarios run again after a change, {rerun['date']}, same settings: "
+        settings = "; ".join(rerun["settings"]) if "settings" in rerun else "same settings"
+        lines += [f"Scenarios run again after a change, {rerun['date']}, {settings}: "
                   f"{', '.join(rerun['scenarios'])}.", ""]
 
     rows = targets(s)
@@ -141,6 +318,8 @@ def write_report(results, path, out_dir, suffix):
                   "| scenario | target | figures | verdict |", "|---|---|---|---|"]
         lines += [f"| {scenario} | {target} | {figures} | {result} |" for scenario, target, figures, result in rows]
         lines.append("")
+
+    lines += before_after_section(results)
 
     if "bulk" in s:
         lines += ["## 1. Bulk transfer through `connect`", "",
@@ -198,14 +377,15 @@ def write_report(results, path, out_dir, suffix):
             lines += [f"![chat delivery latency against clients]({os.path.basename(chart)})", ""]
 
     if "idle_memory" in s:
-        v = s["idle_memory"]["tcpkit"]
         lines += ["## 4. Memory per idle client", ""]
-        if "failed" in v:
-            lines += [f"Failed: {v['failed']}.", ""]
-        else:
-            lines += [f"{v['clients']} connected, named, idle clients: server RSS {v['rss_before_kib']} KiB "
-                      f"before, {v['rss_after_kib']} KiB after: **{v['bytes_per_client']} bytes per client** "
-                      f"(joined in {v['join_seconds']:.2f} s).", ""]
+        for name, v in s["idle_memory"].items():
+            server = "" if name == "tcpkit" else f"{name}: "
+            if "failed" in v:
+                lines += [f"{server}Failed: {v['failed']}.", ""]
+            else:
+                lines += [f"{server}{v['clients']} connected, named, idle clients: server RSS {v['rss_before_kib']} "
+                          f"KiB before, {v['rss_after_kib']} KiB after: **{v['bytes_per_client']} bytes per client** "
+                          f"(joined in {v['join_seconds']:.2f} s).", ""]
 
     if "slow_reader" in s:
         lines += ["## 5. Slow reader", "",
@@ -215,7 +395,8 @@ def write_report(results, path, out_dir, suffix):
                   "| slow readers | deliveries/s | delivered | all delivered s | p50 ms | p99 ms | server peak RSS KiB |",
                   "|---|---|---|---|---|---|---|"]
         for key, value in s["slow_reader"].items():
-            lines.append(f"| {key.split('=')[1]} | {value['deliveries_per_second']:.0f} | "
+            server = f" ({BEFORE})" if key.startswith(BEFORE + "/") else ""
+            lines.append(f"| {key.split('=')[1]}{server} | {value['deliveries_per_second']:.0f} | "
                          f"{value['delivered_fraction'] * 100:.1f}% | {value['delivery_seconds']:.3f} | "
                          f"{value['p50_us'] / 1000:.1f} | {value['p99_us'] / 1000:.1f} | "
                          f"{value['server_peak_rss_kib']} |")

@@ -22,6 +22,8 @@
 #include "tcpkit/codec/line_reader.h"
 #include "tcpkit/stream/deadline.h"
 
+#include "connection_participant.h"
+
 namespace tcpkit {
 namespace {
 
@@ -215,10 +217,11 @@ class ChatSession {
             return;
         }
         name_ = wanted;
-        room_.join(name_, client_.shared_from_this());
+        auto participant = std::make_shared<ConnectionParticipant>(client_.shared_from_this());
+        room_.join(name_, participant);
         log().info("{} joined ({})", name_, client_.peer());
         send(catalog_.line(Message::welcome, name_, room_.list_names(names_in_greeting)));
-        room_.replay_history(client_);
+        room_.replay_history(*participant);
     }
 
     void say(std::string_view text) {

@@ -13,6 +13,7 @@
 #include "tcpkit/base/duration.h"
 #include "tcpkit/base/logger.h"
 #include "tcpkit/base/utf8.h"
+#include "tcpkit/chat/chat_command.h"
 #include "tcpkit/chat/chat_text.h"
 #include "tcpkit/chat/nickname.h"
 #include "tcpkit/stream/deadline.h"
@@ -139,16 +140,7 @@ void ChatSession::on_line(std::string_view raw) {
         return;
     }
     std::string text = clean_chat_text(raw);
-    if (trim_blanks(text).empty()) {
-        return;
-    }
-    if (text.rfind("//", 0) == 0) {
-        say(std::string_view(text).substr(1));
-    } else if (text.front() == '/') {
-        run_command(text);
-    } else {
-        say(text);
-    }
+    run_command(parse_chat_line(text));
 }
 
 // Over the rate: the line is dropped. The client hears it once per flood (a flood ends after
@@ -209,45 +201,64 @@ void ChatSession::say(std::string_view text) {
     room_.say(name_, text);
 }
 
-void ChatSession::run_command(std::string_view line) {
-    std::string_view command = line.substr(0, line.find_first_of(" \t"));
-    std::string_view rest = trim_blanks(line.substr(command.size()));
-    if (command == "/help") {
-        send(catalog_.line(Message::help));
-    } else if (command == "/who") {
-        auto names = room_.names();
-        send(catalog_.line(Message::who, names.size(), fmt::join(names, ", ")));
-    } else if (command == "/nick") {
-        change_nickname(rest);
-    } else if (command == "/me") {
-        if (rest.empty()) {
-            send(catalog_.line(Message::usage_me));
-        } else {
-            log().debug("* {} {}", name_, rest);
-            room_.act(name_, rest);
+void ChatSession::run_command(const ChatCommand& command) {
+    using Kind = ChatCommandKind;
+    switch (command.kind) {
+        case Kind::blank:
+            break;
+        case Kind::say:
+            say(command.text);
+            break;
+        case Kind::help:
+            send(catalog_.line(Message::help));
+            break;
+        case Kind::who: {
+            auto names = room_.names();
+            send(catalog_.line(Message::who, names.size(), fmt::join(names, ", ")));
+            break;
         }
-    } else if (command == "/msg") {
-        std::string_view to = rest.substr(0, rest.find_first_of(" \t"));
-        std::string_view text = trim_blanks(rest.substr(to.size()));
-        if (to.empty() || text.empty()) {
-            send(catalog_.line(Message::usage_msg));
-        } else if (auto recipient = room_.tell(name_, to, text); recipient.empty()) {
-            send(catalog_.line(Message::no_such_person, to));
-        } else {
-            log().debug("{} -> {}: {}", name_, recipient, text);
-            send(catalog_.line(Message::private_to, recipient, text));
-        }
-    } else if (command == "/quit") {
-        own_reason_ = rest.empty() ? std::string() : catalog_.text(Message::reason_quit, rest);
-        own_log_reason_ = "quit";  // what they said on leaving is content: only with -v
-        if (!rest.empty()) {
-            log().debug("{} quits: {}", who(), rest);
-        }
-        send(catalog_.line(Message::goodbye));
-        leaving_ = true;
-    } else {
-        send(catalog_.line(Message::unknown_command, command));
+        case Kind::nick:
+            change_nickname(command.text);
+            break;
+        case Kind::me:
+            if (command.text.empty()) {
+                send(catalog_.line(Message::usage_me));
+            } else {
+                log().debug("* {} {}", name_, command.text);
+                room_.act(name_, command.text);
+            }
+            break;
+        case Kind::msg:
+            send_private(command.recipient, command.text);
+            break;
+        case Kind::quit:
+            quit(command.text);
+            break;
+        case Kind::unknown:
+            send(catalog_.line(Message::unknown_command, command.text));
+            break;
     }
+}
+
+void ChatSession::send_private(std::string_view to, std::string_view text) {
+    if (to.empty() || text.empty()) {
+        send(catalog_.line(Message::usage_msg));
+    } else if (auto recipient = room_.tell(name_, to, text); recipient.empty()) {
+        send(catalog_.line(Message::no_such_person, to));
+    } else {
+        log().debug("{} -> {}: {}", name_, recipient, text);
+        send(catalog_.line(Message::private_to, recipient, text));
+    }
+}
+
+void ChatSession::quit(std::string_view reason) {
+    own_reason_ = reason.empty() ? std::string() : catalog_.text(Message::reason_quit, reason);
+    own_log_reason_ = "quit";  // what they said on leaving is content: only with -v
+    if (!reason.empty()) {
+        log().debug("{} quits: {}", who(), reason);
+    }
+    send(catalog_.line(Message::goodbye));
+    leaving_ = true;
 }
 
 void ChatSession::change_nickname(std::string_view wanted) {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "tcpkit/base/rate_limiter.h"
+#include "tcpkit/chat/chat_command.h"
 #include "tcpkit/chat/chat_room.h"
 #include "tcpkit/chat/chat_server.h"
 #include "tcpkit/chat/message_catalog.h"
@@ -42,7 +43,9 @@ class ChatSession {
     std::string nickname_problem(std::string_view wanted) const;
     void choose_nickname(std::string_view wanted);
     void say(std::string_view text);
-    void run_command(std::string_view line);
+    void run_command(const ChatCommand& command);
+    void send_private(std::string_view to, std::string_view text);
+    void quit(std::string_view reason);
     void change_nickname(std::string_view wanted);
     std::string leave_reason() const;
     std::string who() const;

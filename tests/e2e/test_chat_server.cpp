@@ -376,6 +376,21 @@ TEST_CASE("chat-server --nick-timeout closes a connection that never picks a nam
     CHECK(shy.closed());
 }
 
+TEST_CASE("chat-server --nick-timeout 0 waits for a name forever", "[chat-server]") {
+    ChatServer patient({"--nick-timeout", "0"});
+    LineClient shy(patient.port);
+    shy.until(prompt);
+    // A second server with a short timeout closes a client that came after ours: by then ours
+    // has waited longer than that without a name, and is still served.
+    ChatServer strict({"--nick-timeout", "100ms"});
+    LineClient later(strict.port);
+    later.until(prompt);
+    CHECK(later.until("goodbye\r\n") == "\r\nNo nickname chosen within 100ms, goodbye\r\n");
+    CHECK(later.closed());
+    shy.send_line("alice");
+    CHECK(shy.line() == "Welcome, alice! Online: alice. Type /help for commands.");
+}
+
 TEST_CASE("chat-server on SIGTERM tells everyone, closes, prints a summary, exits 0",
           "[chat-server]") {
     ChatServer server;

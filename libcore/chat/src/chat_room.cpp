@@ -10,8 +10,10 @@
 
 namespace tcpkit {
 
-bool ChatRoom::is_taken(std::string_view name) const {
-    return members_.count(fold_nickname(name)) > 0;
+bool ChatRoom::is_available_to(std::string_view wanted, std::string_view current_name) const {
+    std::string key = fold_nickname(wanted);
+    bool renaming_self = !current_name.empty() && key == fold_nickname(current_name);
+    return renaming_self || members_.count(key) == 0;
 }
 
 std::vector<std::string> ChatRoom::names() const {

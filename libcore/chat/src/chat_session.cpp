@@ -176,8 +176,7 @@ std::string ChatSession::nickname_problem(std::string_view wanted) const {
         case NicknameProblem::bad_character:
             return catalog_.line(Message::nickname_bad_character, clean_chat_text(check.offending));
     }
-    bool renaming_self = !name_.empty() && fold_nickname(wanted) == fold_nickname(name_);
-    if (!renaming_self && room_.is_taken(wanted)) {
+    if (!room_.is_available_to(wanted, name_)) {
         return catalog_.line(Message::nickname_taken, wanted);
     }
     return {};

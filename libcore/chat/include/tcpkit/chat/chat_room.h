@@ -37,8 +37,10 @@ class ChatRoom {
         : catalog_(catalog), history_size_(history_size), max_said_together_(max_said_together) {}
 
     std::size_t online() const { return members_.size(); }
-    // Compared case-insensitively (see fold_nickname).
-    bool is_taken(std::string_view name) const;
+    // Whether the person now called `current_name` (empty before they have a name) may take
+    // `wanted`: not when someone else has it, in any case (see fold_nickname); their own name in
+    // another case is theirs to take (alice -> Alice).
+    bool is_available_to(std::string_view wanted, std::string_view current_name) const;
     // Names in case-insensitive alphabetical order.
     std::vector<std::string> names() const;
     // "alice, bob, +3": at most `shown` names, then how many more; costs O(shown).

@@ -44,7 +44,8 @@ ChatSession::ChatSession(ChatRoom& room, const MessageCatalog& catalog, const Ch
 asio::awaitable<void> ChatSession::run() {
     using namespace asio::experimental::awaitable_operators;
     client_.set_output_limit(options_.max_queue_bytes);
-    std::string greeting = catalog_.line(Message::banner, room_.online());
+    // The newcomer counts too, as in the tutorial (server.getConnections): the first reads 1.
+    std::string greeting = catalog_.line(Message::banner, room_.online() + 1);
     if (!options_.motd.empty()) {
         greeting += catalog_.line(Message::motd, options_.motd);
     }

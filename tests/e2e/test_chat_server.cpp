@@ -64,12 +64,12 @@ TEST_CASE("chat-server: banner, prompt, taken and invalid names, then the greeti
           "[chat-server]") {
     ChatServer server;
     LineClient alice(server.port);
-    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 0\r\n") + prompt);
+    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 1\r\n") + prompt);
     alice.send_line("alice");
     CHECK(alice.line() == "Welcome, alice! Online: alice. Type /help for commands.");
 
     LineClient other(server.port);
-    CHECK(other.until(prompt) == std::string("Welcome to tcpkit chat. Online: 1\r\n") + prompt);
+    CHECK(other.until(prompt) == std::string("Welcome to tcpkit chat. Online: 2\r\n") + prompt);
     other.send_line("ALICE");  // names are compared case-insensitively
     CHECK(other.line() == "The nickname ALICE is taken, please choose another");
     CHECK(other.until(prompt) == prompt);
@@ -222,7 +222,7 @@ TEST_CASE("chat-server: leaves are announced once, with the reason, however they
 TEST_CASE("chat-server --motd adds a message of the day to the banner", "[chat-server]") {
     ChatServer server({"--motd", "Be nice. 友善"});
     LineClient alice(server.port);
-    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 0\r\n"
+    CHECK(alice.until(prompt) == std::string("Welcome to tcpkit chat. Online: 1\r\n"
                                              "Message of the day: Be nice. 友善\r\n") +
                                      prompt);
 }
@@ -247,7 +247,7 @@ TEST_CASE("chat-server --history replays the last lines to a newcomer, marked", 
 TEST_CASE("chat-server --lang zh speaks as the tutorial does", "[chat-server]") {
     ChatServer server({"--lang", "zh"});
     LineClient ming(server.port);
-    CHECK(ming.until("请输入昵称: ") == "在线人数: 0\r\n请输入昵称: ");
+    CHECK(ming.until("请输入昵称: ") == "在线人数: 1\r\n请输入昵称: ");
     ming.send_line("小明");
     CHECK(ming.line() == "欢迎小明加入! 在线: 小明。输入 /help 查看命令。");
     LineClient hong(server.port);
@@ -374,6 +374,21 @@ TEST_CASE("chat-server --nick-timeout closes a connection that never picks a nam
     // The prompt has no line end, so the notice starts a new line.
     CHECK(shy.until("goodbye\r\n") == "\r\nNo nickname chosen within 300ms, goodbye\r\n");
     CHECK(shy.closed());
+}
+
+TEST_CASE("chat-server --nick-timeout 0 waits for a name forever", "[chat-server]") {
+    ChatServer patient({"--nick-timeout", "0"});
+    LineClient shy(patient.port);
+    shy.until(prompt);
+    // A second server with a short timeout closes a client that came after ours: by then ours
+    // has waited longer than that without a name, and is still served.
+    ChatServer strict({"--nick-timeout", "100ms"});
+    LineClient later(strict.port);
+    later.until(prompt);
+    CHECK(later.until("goodbye\r\n") == "\r\nNo nickname chosen within 100ms, goodbye\r\n");
+    CHECK(later.closed());
+    shy.send_line("alice");
+    CHECK(shy.line() == "Welcome, alice! Online: alice. Type /help for commands.");
 }
 
 TEST_CASE("chat-server on SIGTERM tells everyone, closes, prints a summary, exits 0",

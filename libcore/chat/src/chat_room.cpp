@@ -7,12 +7,13 @@
 #include <utility>
 
 #include "tcpkit/chat/nickname.h"
-#include "tcpkit/net/accepted_connection.h"
 
 namespace tcpkit {
 
-bool ChatRoom::is_taken(std::string_view name) const {
-    return members_.count(fold_nickname(name)) > 0;
+bool ChatRoom::is_available_to(std::string_view wanted, std::string_view current_name) const {
+    std::string key = fold_nickname(wanted);
+    bool renaming_self = !current_name.empty() && key == fold_nickname(current_name);
+    return renaming_self || members_.count(key) == 0;
 }
 
 std::vector<std::string> ChatRoom::names() const {
@@ -37,12 +38,12 @@ std::string ChatRoom::list_names(std::size_t shown) const {
     return list;
 }
 
-void ChatRoom::join(const std::string& name, std::shared_ptr<AcceptedConnection> connection,
+void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> participant,
                     Clock::time_point now) {
     send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
     announce_presence(held_joins_, name, {}, key, now);
-    members_.emplace(std::move(key), Member{name, std::move(connection)});
+    members_.emplace(std::move(key), Member{name, std::move(participant)});
 }
 
 void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
@@ -146,21 +147,15 @@ void ChatRoom::send_said() {
     }
     // Moved out first: broadcast() must not find these lines still waiting.
     auto message = make_shared_bytes(std::exchange(said_, {}));
-    deliver(message, said_by_);
+    deliver_to_all_but(message, said_by_);
 }
 
 std::string ChatRoom::tell(const std::string& from, std::string_view to, std::string_view text) {
     send_said();  // what they said before comes first
-    auto found = members_.find(fold_nickname(to));
-    if (found == members_.end()) {
-        return {};
-    }
-    found->second.connection->enqueue(
-        make_shared_bytes(catalog_.line(Message::private_from, from, text)));
-    return found->second.name;
+    return deliver_to(to, make_shared_bytes(catalog_.line(Message::private_from, from, text)));
 }
 
-void ChatRoom::replay_history(AcceptedConnection& connection) const {
+void ChatRoom::replay_history(ChatParticipant& newcomer) const {
     if (history_.empty()) {
         return;
     }
@@ -169,7 +164,7 @@ void ChatRoom::replay_history(AcceptedConnection& connection) const {
         replay += catalog_.line(Message::history_line, line);
     }
     replay += catalog_.line(Message::history_footer);
-    connection.enqueue(make_shared_bytes(std::move(replay)));
+    newcomer.deliver(make_shared_bytes(std::move(replay)));
 }
 
 void ChatRoom::close(std::string_view announcement) {
@@ -181,19 +176,28 @@ void ChatRoom::close(std::string_view announcement) {
     closing_ = true;
 }
 
-void ChatRoom::broadcast(const SharedBytes& message, const std::string& except_key) {
+void ChatRoom::broadcast(const SharedBytes& message, std::string_view except_key) {
     send_said();  // whatever the room says next comes after the lines already said
-    deliver(message, except_key);
+    deliver_to_all_but(message, except_key);
 }
 
-void ChatRoom::deliver(const SharedBytes& message, const std::string& except_key) {
-    // enqueue() may close a receiver that is too slow; its session leaves the room later, on
-    // its own turn, so the members are never changed while we walk them.
+void ChatRoom::deliver_to_all_but(const SharedBytes& message, std::string_view except_key) {
+    // deliver() may end a receiver that is too slow; its session leaves the room later, on its
+    // own turn, so the members are never changed while we walk them.
     for (auto& [key, member] : members_) {
         if (key != except_key) {
-            member.connection->enqueue(message);
+            member.participant->deliver(message);
         }
     }
+}
+
+std::string ChatRoom::deliver_to(std::string_view name, const SharedBytes& message) {
+    auto found = members_.find(fold_nickname(name));
+    if (found == members_.end()) {
+        return {};
+    }
+    found->second.participant->deliver(message);
+    return found->second.name;
 }
 
 void ChatRoom::remember(std::string line) {

@@ -1,5 +1,6 @@
 // The room of the chat server: who is in it under which name, and the one place where a line
 // for everyone is formatted, once, into one shared buffer that every receiver's queue holds.
+// Its members are ChatParticipants, so the room needs no sockets and is tested with fakes.
 #pragma once
 
 #include <chrono>
@@ -12,12 +13,11 @@
 #include <vector>
 
 #include "tcpkit/base/rate_limiter.h"
+#include "tcpkit/chat/chat_participant.h"
 #include "tcpkit/chat/message_catalog.h"
 #include "tcpkit/codec/bounded_write_queue.h"
 
 namespace tcpkit {
-
-class AcceptedConnection;
 
 // Joins and leaves cost one line to everyone, so n people arriving in a room cost n² lines:
 // 50 million for 10,000. They are announced one by one up to a burst of this many, refilled at
@@ -37,15 +37,17 @@ class ChatRoom {
         : catalog_(catalog), history_size_(history_size), max_said_together_(max_said_together) {}
 
     std::size_t online() const { return members_.size(); }
-    // Compared case-insensitively (see fold_nickname).
-    bool is_taken(std::string_view name) const;
+    // Whether the person now called `current_name` (empty before they have a name) may take
+    // `wanted`: not when someone else has it, in any case (see fold_nickname); their own name in
+    // another case is theirs to take (alice -> Alice).
+    bool is_available_to(std::string_view wanted, std::string_view current_name) const;
     // Names in case-insensitive alphabetical order.
     std::vector<std::string> names() const;
     // "alice, bob, +3": at most `shown` names, then how many more; costs O(shown).
     std::string list_names(std::size_t shown) const;
 
     // Enters `name` and tells everyone else. The name must be valid and free.
-    void join(const std::string& name, std::shared_ptr<AcceptedConnection> connection,
+    void join(const std::string& name, std::shared_ptr<ChatParticipant> participant,
               Clock::time_point now = Clock::now());
     // Removes `name`; announces it with `reason` (none when empty), unless the room is closing.
     void leave(const std::string& name, std::string_view reason,
@@ -66,8 +68,9 @@ class ChatRoom {
     // A private message; returns the recipient's name as they spell it, or empty if not online.
     std::string tell(const std::string& from, std::string_view to, std::string_view text);
 
-    // The last lines of the room, marked as history, to one newcomer.
-    void replay_history(AcceptedConnection& connection) const;
+    // The last lines of the room, marked as history, to one newcomer. A reply to the participant
+    // that just joined here, not a delivery between members, so not part of the seam below.
+    void replay_history(ChatParticipant& newcomer) const;
     // To everyone, once: the server is going away. Leaves are not announced after this.
     void close(std::string_view announcement);
 
@@ -83,13 +86,25 @@ class ChatRoom {
     void announce_presence(HeldBack& held, std::string name, std::string reason,
                            const std::string& except_key, Clock::time_point now);
     std::string presence_line(const HeldBack& held, bool joining) const;
-    void broadcast(const SharedBytes& message, const std::string& except_key);
-    void deliver(const SharedBytes& message, const std::string& except_key);
+    // Sends the lines said so far, then `message` to everyone but `except_key`.
+    void broadcast(const SharedBytes& message, std::string_view except_key);
     void remember(std::string line);
+
+    // The room's outgoing side. Bytes leave the room for its members in exactly these two
+    // places, so this is the seam where a room spanning machines (a later step: Redis pub/sub)
+    // plugs its remote link in: what goes to everyone goes to the other machines too, and a
+    // name not found here is looked for there. Everything above decides what is said and in
+    // which order; these only carry it.
+    //
+    // To every member but the one whose folded name is `except_key` (none when empty).
+    void deliver_to_all_but(const SharedBytes& message, std::string_view except_key);
+    // To the member called `name` (compared folded); returns their name as they spell it, or
+    // empty when no one has it and nothing was delivered.
+    std::string deliver_to(std::string_view name, const SharedBytes& message);
 
     struct Member {
         std::string name;
-        std::shared_ptr<AcceptedConnection> connection;
+        std::shared_ptr<ChatParticipant> participant;
     };
 
     const MessageCatalog& catalog_;

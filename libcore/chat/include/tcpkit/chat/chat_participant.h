@@ -1,0 +1,26 @@
+// Someone in the chat room, as the room sees them: a place to deliver shared bytes to, and a
+// description for logs. The room knows nothing else about them, so it can be tested with fake
+// participants and later hold participants that are not sockets on this machine.
+#pragma once
+
+#include <string>
+
+#include "tcpkit/codec/bounded_write_queue.h"
+
+namespace tcpkit {
+
+class ChatParticipant {
+  public:
+    virtual ~ChatParticipant() = default;
+
+    // Takes `message` for this participant without waiting. The same bytes go to many
+    // participants, so they are shared, never copied. A participant that cannot keep up may end
+    // its own connection here, but must not leave the room from inside this call: its session
+    // leaves later, on its own turn, so the room's members never change while it walks them.
+    virtual void deliver(const SharedBytes& message) = 0;
+
+    // Who this is, for logs: the peer's address, such as "127.0.0.1:50312".
+    virtual std::string peer() const = 0;
+};
+
+}  // namespace tcpkit

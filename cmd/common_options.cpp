@@ -33,13 +33,13 @@ void add_logging_options(CLI::App& command, LoggingOptions& options) {
                     "Log lines as plain text or one JSON object each")
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
-        ->default_str("text");
+        ->capture_default_str();
     command
         .add_option("--color", options.color,
                     "Colour log levels: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->type_name("WHEN")
-        ->default_str("auto");
+        ->capture_default_str();
 }
 
 void add_family_options(CLI::App& command, FamilyOptions& options) {
@@ -91,29 +91,39 @@ void add_destination_arguments(CLI::App& command, std::string& host, std::string
         ->type_name("PORT");
 }
 
-void add_listen_options(CLI::App& command, std::string& host, std::string& port) {
+ListenRequest ListenOptions::request(const FamilyOptions& family) const {
+    return {parse_host(host), parse_port(port), family.family()};
+}
+
+void add_listen_options(CLI::App& command, ListenOptions& options) {
     command
-        .add_option("-H,--host", host,
+        .add_option("-H,--host", options.host,
                     "Address or name to listen on; every address it resolves to is used")
         ->check(host_validator())
         ->type_name("HOST")
-        ->default_str("localhost");
+        ->capture_default_str();
     command
-        .add_option("-p,--port", port,
+        .add_option("-p,--port", options.port,
                     "Port to listen on; 0 picks a free one (see the 'listening on' line)")
         ->check(port_validator())
         ->type_name("PORT")
-        ->default_str("8080");
+        ->capture_default_str();
 }
 
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description) {
-    return command
-        .add_option_function<std::string>(
-            name, [&target](const std::string& text) { target = parse_duration(text); },
-            description)
-        ->check(validator_from([](const std::string& text) { parse_duration(text); }))
-        ->type_name("DURATION");
+    // Bound through a function (the text is parsed), so capture_default_str() cannot see it.
+    auto* option =
+        command
+            .add_option_function<std::string>(
+                name, [&target](const std::string& text) { target = parse_duration(text); },
+                description)
+            ->check(validator_from([](const std::string& text) { parse_duration(text); }))
+            ->type_name("DURATION");
+    if (target != Milliseconds::zero()) {
+        option->default_str(format_duration(target));
+    }
+    return option;
 }
 
 const CLI::Validator& port_validator() {

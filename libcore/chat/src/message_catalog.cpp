@@ -96,13 +96,16 @@ static_assert(in_enum_order(), "keep the catalogue in the order of enum Message"
 }  // namespace
 
 Language parse_language(std::string_view text) {
-    if (text == "en") {
-        return Language::en;
-    }
-    if (text == "zh") {
-        return Language::zh;
+    for (Language language : {Language::en, Language::zh}) {
+        if (text == language_code(language)) {
+            return language;
+        }
     }
     throw UsageError(fmt::format("invalid language '{}': expected en or zh", text));
+}
+
+std::string_view language_code(Language language) {
+    return language == Language::zh ? "zh" : "en";
 }
 
 std::string_view MessageCatalog::pattern(Message message) const {

@@ -13,6 +13,8 @@ enum class Language { en, zh };
 
 // Parses "en" or "zh"; throws UsageError otherwise.
 Language parse_language(std::string_view text);
+// The code parse_language() takes: "en" or "zh".
+std::string_view language_code(Language language);
 
 enum class Message {
     banner,           // {count}: the number of people online

@@ -86,7 +86,7 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
             "their reasons, renames and limits are logged to stderr; message contents only "
             "with -v. SIGINT/SIGTERM tell everyone, let queues drain (up to 2s), print a "
             "summary.\n") +
-        exit_status_help);
+        exit_status_help());
     sub->callback([command, &selected] { selected = [command] { return run(*command); }; });
 }
 

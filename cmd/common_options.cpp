@@ -1,18 +1,36 @@
 #include "common_options.h"
 
+#include <fmt/format.h>
+
 #include "tcpkit/base/errors.h"
 
 namespace tcpkit::cmd {
 
-const char* const exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
-    "out), "
-    "2 usage error.";
+namespace {
 
-const char* const client_exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
-    "out), "
-    "2 usage error, 130 interrupted (SIGINT or SIGTERM).";
+// "Exit status: 0 success, 1 network failure (...), 2 usage error." for the statuses `listed`.
+template <typename Predicate>
+std::string exit_status_line(Predicate listed) {
+    std::string line = "Exit status:";
+    const char* separator = " ";
+    for (const ExitStatusMeaning& entry : exit_status_meanings) {
+        if (listed(entry.status)) {
+            line += fmt::format("{}{} {}", separator, to_int(entry.status), entry.meaning);
+            separator = ", ";
+        }
+    }
+    return line + ".";
+}
+
+}  // namespace
+
+std::string exit_status_help() {
+    return exit_status_line([](ExitStatus status) { return status != ExitStatus::interrupted; });
+}
+
+std::string client_exit_status_help() {
+    return exit_status_line([](ExitStatus) { return true; });
+}
 
 IpFamily FamilyOptions::family() const {
     if (ipv4_only) {

@@ -58,8 +58,9 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Mil
 const CLI::Validator& port_validator();
 const CLI::Validator& host_validator();
 
-// The EXIT STATUS paragraph of every --help: servers, and clients (which can be interrupted).
-extern const char* const exit_status_help;
-extern const char* const client_exit_status_help;
+// The "Exit status: ..." line of every --help, from the table next to ExitStatus: servers (a
+// signal stops them gracefully, with status 0) list all but `interrupted`, clients all.
+std::string exit_status_help();
+std::string client_exit_status_help();
 
 }  // namespace tcpkit::cmd

@@ -63,7 +63,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
             "When standard input ends, the sending side is shut down and output continues until "
             "the server closes. When the server closes first, tcpkit exits at once. Only the "
             "server's data goes to stdout; -v reports the connection on stderr.\n") +
-        client_exit_status_help);
+        client_exit_status_help());
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

@@ -60,7 +60,7 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
             "Logs go to stderr; 'listening on ADDRESS:PORT' is printed for each address before "
             "the first connection is accepted. SIGINT/SIGTERM stop accepting, let open "
             "connections finish (up to 2s) and print a summary.\n") +
-        exit_status_help);
+        exit_status_help());
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

@@ -88,7 +88,7 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
             "expires (exit 1, with a message). By default the sending side is shut down "
             "after the message, so servers that answer and close (like echo-server) end "
             "it at once.\n") +
-        client_exit_status_help);
+        client_exit_status_help());
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

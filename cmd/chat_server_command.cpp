@@ -1,6 +1,8 @@
 // tcpkit chat-server: the tutorial's TCP chat room. A newcomer sees how many are online and
 // picks a nickname; then every line goes to everyone else as "NAME: text", and joins and leaves
 // are announced. Commands, limits and the Chinese wording of the tutorial come on top.
+#include <fmt/format.h>
+
 #include <string>
 
 #include "commands.h"
@@ -80,13 +82,11 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
     add_duration_option(*sub, "--idle-timeout", chat.server.idle_timeout,
                         "Close a connection silent in both directions this long (default: never)");
     add_logging_options(*sub, command->logging);
-    sub->footer(
-        std::string(
-            "Clients connect with 'tcpkit connect HOST PORT', nc or telnet. Joins, leaves with "
-            "their reasons, renames and limits are logged to stderr; message contents only "
-            "with -v. SIGINT/SIGTERM tell everyone, let queues drain (up to 2s), print a "
-            "summary.\n") +
-        exit_status_help());
+    sub->footer(fmt::format(
+        "Clients connect with 'tcpkit connect HOST PORT', nc or telnet. Joins, leaves with their "
+        "reasons, renames and limits are logged to stderr; message contents only with -v. "
+        "SIGINT/SIGTERM tell everyone, let queues drain (up to {}), print a summary.\n{}",
+        format_duration(default_drain_timeout), exit_status_help()));
     sub->callback([command, &selected] { selected = [command] { return run(*command); }; });
 }
 

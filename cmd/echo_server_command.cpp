@@ -1,6 +1,8 @@
 // tcpkit echo-server: the tutorial's `net.createServer` example. Every byte a client sends comes
 // straight back; each connection and disconnection is logged, and -v adds the data itself
 // (the tutorial's `DATA addr: data`).
+#include <fmt/format.h>
+
 #include <string>
 
 #include "commands.h"
@@ -55,12 +57,11 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
         command->get_option(tcp_only)->excludes(udp);
     }
     add_logging_options(*command, options->logging);
-    command->footer(
-        std::string(
-            "Logs go to stderr; 'listening on ADDRESS:PORT' is printed for each address before "
-            "the first connection is accepted. SIGINT/SIGTERM stop accepting, let open "
-            "connections finish (up to 2s) and print a summary.\n") +
-        exit_status_help());
+    command->footer(fmt::format(
+        "Logs go to stderr; 'listening on ADDRESS:PORT' is printed for each address before the "
+        "first connection is accepted. SIGINT/SIGTERM stop accepting, let open connections "
+        "finish (up to {}) and print a summary.\n{}",
+        format_duration(default_drain_timeout), exit_status_help()));
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -60,7 +61,12 @@ enum class Message {
     reason_idle,
     reason_too_slow,
     reason_flooding,
+    // Not a message: how many there are. Keep it last; the catalogue must have a text in every
+    // language for each message before it, or it does not compile.
+    count,
 };
+
+inline constexpr std::size_t message_count = static_cast<std::size_t>(Message::count);
 
 class MessageCatalog {
   public:

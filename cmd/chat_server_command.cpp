@@ -1,6 +1,8 @@
 // tcpkit chat-server: the tutorial's TCP chat room. A newcomer sees how many are online and
 // picks a nickname; then every line goes to everyone else as "NAME: text", and joins and leaves
 // are announced. Commands, limits and the Chinese wording of the tutorial come on top.
+#include <fmt/format.h>
+
 #include <string>
 
 #include "commands.h"
@@ -13,18 +15,16 @@ namespace {
 struct ChatServerCommand {
     LoggingOptions logging;
     FamilyOptions family;
-    std::string host = "localhost";
-    std::string port = "8080";
-    std::string language = "en";
+    ListenOptions listen;
     ChatOptions chat;
+    std::string language{language_code(chat.language)};  // parsed into chat.language
 };
 
 int run(const ChatServerCommand& command) {
     apply_logging(command.logging, true);
     raise_open_file_limit();
     ChatOptions options = command.chat;
-    options.server.listen = {parse_host(command.host), parse_port(command.port),
-                             command.family.family()};
+    options.server.listen = command.listen.request(command.family);
     options.language = parse_language(command.language);
     run_chat_server(options);
     return 0;
@@ -37,58 +37,56 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
     auto& chat = command->chat;
     auto* sub = app.add_subcommand("chat-server",
                                    "Run the tutorial's chat room: nicknames, a room, commands");
-    add_listen_options(*sub, command->host, command->port);
+    add_listen_options(*sub, command->listen);
     add_family_options(*sub, command->family);
     sub->add_option("--lang", command->language,
                     "Language of every server text: en, or zh as in the tutorial")
         ->check(CLI::IsMember({"en", "zh"}))
         ->type_name("LANG")
-        ->default_str("en");
+        ->capture_default_str();
     sub->add_option("--motd", chat.motd, "A message of the day, shown in the banner")
         ->type_name("TEXT");
     sub->add_option("--history", chat.history, "Room lines replayed to a newcomer")
         ->check(CLI::Range(std::size_t{0}, std::size_t{10'000}))
         ->type_name("N")
-        ->default_str("20");
+        ->capture_default_str();
     sub->add_option("--max-line", chat.max_line_bytes,
                     "Longest line in bytes; longer ones are dropped with a notice")
         ->check(CLI::Range(std::size_t{16}, std::size_t{1 << 20}))
         ->type_name("BYTES")
-        ->default_str("4096");
+        ->capture_default_str();
     sub->add_option("--rate", chat.rate_per_second,
                     "Lines per second a client may send on average (0: no limit)")
         ->check(CLI::Range(0.0, 1e6))
         ->type_name("N")
-        ->default_str("20");
+        ->capture_default_str();
     sub->add_option("--burst", chat.burst,
                     "Lines a client may send at once (a paste); a client that goes on at more than "
                     "twice --rate is disconnected after this many more lines dropped")
         ->check(CLI::Range(1.0, 1e6))
         ->type_name("N")
-        ->default_str("100");
+        ->capture_default_str();
     sub->add_option("--max-queue", chat.max_queue_bytes,
                     "Bytes waiting for one client before it is disconnected as too slow")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{1} << 30))
         ->type_name("BYTES")
-        ->default_str("1048576");
+        ->capture_default_str();
     sub->add_option("--max-clients", chat.server.max_connections,
                     "Clients at once; one more is told 'server full'")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->type_name("N")
-        ->default_str("10000");
-    add_duration_option(*sub, "--nick-timeout", chat.nickname_timeout,
-                        "Close a connection that has not chosen a nickname in this long (0: never)")
-        ->default_str("60s");
+        ->capture_default_str();
+    add_duration_option(
+        *sub, "--nick-timeout", chat.nickname_timeout,
+        "Close a connection that has not chosen a nickname in this long (0: never)");
     add_duration_option(*sub, "--idle-timeout", chat.server.idle_timeout,
                         "Close a connection silent in both directions this long (default: never)");
     add_logging_options(*sub, command->logging);
-    sub->footer(
-        std::string(
-            "Clients connect with 'tcpkit connect HOST PORT', nc or telnet. Joins, leaves with "
-            "their reasons, renames and limits are logged to stderr; message contents only "
-            "with -v. SIGINT/SIGTERM tell everyone, let queues drain (up to 2s), print a "
-            "summary.\n") +
-        exit_status_help);
+    sub->footer(fmt::format(
+        "Clients connect with 'tcpkit connect HOST PORT', nc or telnet. Joins, leaves with their "
+        "reasons, renames and limits are logged to stderr; message contents only with -v. "
+        "SIGINT/SIGTERM tell everyone, let queues drain (up to {}), print a summary.\n{}",
+        format_duration(default_drain_timeout), exit_status_help()));
     sub->callback([command, &selected] { selected = [command] { return run(*command); }; });
 }
 

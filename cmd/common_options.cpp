@@ -1,18 +1,36 @@
 #include "common_options.h"
 
+#include <fmt/format.h>
+
 #include "tcpkit/base/errors.h"
 
 namespace tcpkit::cmd {
 
-const char* const exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
-    "out), "
-    "2 usage error.";
+namespace {
 
-const char* const client_exit_status_help =
-    "Exit status: 0 success, 1 network failure (refused, unreachable, unresolvable, reset, timed "
-    "out), "
-    "2 usage error, 130 interrupted (SIGINT or SIGTERM).";
+// "Exit status: 0 success, 1 network failure (...), 2 usage error." for the statuses `listed`.
+template <typename Predicate>
+std::string exit_status_line(Predicate listed) {
+    std::string line = "Exit status:";
+    const char* separator = " ";
+    for (const ExitStatusMeaning& entry : exit_status_meanings) {
+        if (listed(entry.status)) {
+            line += fmt::format("{}{} {}", separator, to_int(entry.status), entry.meaning);
+            separator = ", ";
+        }
+    }
+    return line + ".";
+}
+
+}  // namespace
+
+std::string exit_status_help() {
+    return exit_status_line([](ExitStatus status) { return status != ExitStatus::interrupted; });
+}
+
+std::string client_exit_status_help() {
+    return exit_status_line([](ExitStatus) { return true; });
+}
 
 IpFamily FamilyOptions::family() const {
     if (ipv4_only) {
@@ -33,13 +51,13 @@ void add_logging_options(CLI::App& command, LoggingOptions& options) {
                     "Log lines as plain text or one JSON object each")
         ->check(CLI::IsMember({"text", "json"}))
         ->type_name("FORMAT")
-        ->default_str("text");
+        ->capture_default_str();
     command
         .add_option("--color", options.color,
                     "Colour log levels: auto (on a terminal), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->type_name("WHEN")
-        ->default_str("auto");
+        ->capture_default_str();
 }
 
 void add_family_options(CLI::App& command, FamilyOptions& options) {
@@ -91,29 +109,39 @@ void add_destination_arguments(CLI::App& command, std::string& host, std::string
         ->type_name("PORT");
 }
 
-void add_listen_options(CLI::App& command, std::string& host, std::string& port) {
+ListenRequest ListenOptions::request(const FamilyOptions& family) const {
+    return {parse_host(host), parse_port(port), family.family()};
+}
+
+void add_listen_options(CLI::App& command, ListenOptions& options) {
     command
-        .add_option("-H,--host", host,
+        .add_option("-H,--host", options.host,
                     "Address or name to listen on; every address it resolves to is used")
         ->check(host_validator())
         ->type_name("HOST")
-        ->default_str("localhost");
+        ->capture_default_str();
     command
-        .add_option("-p,--port", port,
+        .add_option("-p,--port", options.port,
                     "Port to listen on; 0 picks a free one (see the 'listening on' line)")
         ->check(port_validator())
         ->type_name("PORT")
-        ->default_str("8080");
+        ->capture_default_str();
 }
 
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description) {
-    return command
-        .add_option_function<std::string>(
-            name, [&target](const std::string& text) { target = parse_duration(text); },
-            description)
-        ->check(validator_from([](const std::string& text) { parse_duration(text); }))
-        ->type_name("DURATION");
+    // Bound through a function (the text is parsed), so capture_default_str() cannot see it.
+    auto* option =
+        command
+            .add_option_function<std::string>(
+                name, [&target](const std::string& text) { target = parse_duration(text); },
+                description)
+            ->check(validator_from([](const std::string& text) { parse_duration(text); }))
+            ->type_name("DURATION");
+    if (target != Milliseconds::zero()) {
+        option->default_str(format_duration(target));
+    }
+    return option;
 }
 
 const CLI::Validator& port_validator() {

@@ -10,6 +10,7 @@
 #include "tcpkit/base/address.h"
 #include "tcpkit/base/duration.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/net/listener.h"
 
 namespace tcpkit::cmd {
 
@@ -29,12 +30,20 @@ struct FamilyOptions {
     IpFamily family() const;
 };
 
+// The --host/--port of the servers as typed, starting from libcore's defaults.
+struct ListenOptions {
+    std::string host{default_listen_host};
+    std::string port = std::to_string(default_listen_port);
+    // Parses host and port (already checked while parsing the command line).
+    ListenRequest request(const FamilyOptions& family) const;
+};
+
 void add_logging_options(CLI::App& command, LoggingOptions& options);
 
 // The HOST PORT positionals of the clients.
 void add_destination_arguments(CLI::App& command, std::string& host, std::string& port);
-// The --host/--port options of the servers (localhost and 8080 unless given).
-void add_listen_options(CLI::App& command, std::string& host, std::string& port);
+// The --host/--port options of the servers; --help shows the defaults `options` starts with.
+void add_listen_options(CLI::App& command, ListenOptions& options);
 void add_family_options(CLI::App& command, FamilyOptions& options);
 
 // Configures the process-wide logger. Servers stamp their lines with the time; clients do not.
@@ -42,13 +51,16 @@ void apply_logging(const LoggingOptions& options, bool timestamps);
 
 // Options that take a duration (500ms, 3s, 2m) or a port, checked while parsing so that a bad
 // value is reported with the option's name and exit status 2.
+// --help shows the value `target` starts with as the default, as capture_default_str() would,
+// unless it is zero: zero means "never" or "no limit", which the description says in words.
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description);
 const CLI::Validator& port_validator();
 const CLI::Validator& host_validator();
 
-// The EXIT STATUS paragraph of every --help: servers, and clients (which can be interrupted).
-extern const char* const exit_status_help;
-extern const char* const client_exit_status_help;
+// The "Exit status: ..." line of every --help, from the table next to ExitStatus: servers (a
+// signal stops them gracefully, with status 0) list all but `interrupted`, clients all.
+std::string exit_status_help();
+std::string client_exit_status_help();
 
 }  // namespace tcpkit::cmd

@@ -13,7 +13,7 @@ struct ConnectCommand {
     FamilyOptions family;
     std::string host;
     std::string port;
-    Milliseconds connect_timeout{10'000};
+    Milliseconds connect_timeout = default_connect_timeout;
     Milliseconds idle_timeout{0};
     bool crlf = false;
     bool hex = false;
@@ -46,8 +46,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
     add_family_options(*command, options->family);
     add_duration_option(
         *command, "--connect-timeout", options->connect_timeout,
-        "Give up connecting after this long, all addresses together (0: the OS decides)")
-        ->default_str("10s");
+        "Give up connecting after this long, all addresses together (0: the OS decides)");
     add_duration_option(
         *command, "--idle-timeout", options->idle_timeout,
         "Exit with status 1 after this long without data either way (default: never; "
@@ -64,7 +63,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
             "When standard input ends, the sending side is shut down and output continues until "
             "the server closes. When the server closes first, tcpkit exits at once. Only the "
             "server's data goes to stdout; -v reports the connection on stderr.\n") +
-        client_exit_status_help);
+        client_exit_status_help());
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
         "tcpkit"};
     app.set_version_flag("-V,--version", tcpkit::version_text());
     app.require_subcommand(1);
-    app.footer(tcpkit::cmd::exit_status_help);
+    app.footer(tcpkit::cmd::exit_status_help());
 
     tcpkit::cmd::CommandRunner selected;
     tcpkit::cmd::setup_echo_server(app, selected);

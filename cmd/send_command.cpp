@@ -19,7 +19,7 @@ struct SendCommand {
     std::vector<std::string> text;
     std::string file;
     bool no_newline = false;
-    Milliseconds timeout{10'000};
+    Milliseconds timeout = default_send_timeout;
     std::size_t lines = 0;
     bool no_shutdown = false;
     bool crlf = false;
@@ -71,8 +71,7 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
     command->add_flag("-n,--no-newline", options->no_newline, "Do not add a newline after TEXT")
         ->needs(text);
     add_duration_option(*command, "-t,--timeout", options->timeout,
-                        "Give up after this long in all, connecting included; exit status 1")
-        ->default_str("10s");
+                        "Give up after this long in all, connecting included; exit status 1");
     command->add_option("-l,--lines", options->lines, "Exit after N lines of reply")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}))
         ->type_name("N");
@@ -89,7 +88,7 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
             "expires (exit 1, with a message). By default the sending side is shut down "
             "after the message, so servers that answer and close (like echo-server) end "
             "it at once.\n") +
-        client_exit_status_help);
+        client_exit_status_help());
     command->callback([options, &selected] { selected = [options] { return run(*options); }; });
 }
 

@@ -9,6 +9,8 @@
 #     for -Tutf8 as man(1) uses it; `mandoc -T lint -W warning` when groff is missing),
 #   - mentions every long option (--something) that `tcpkit [SUBCOMMAND] --help` prints,
 #   - mentions every short option (-x) that it prints,
+#   - lists in its EXIT STATUS section (as `.TP` tags: `.B 130`) exactly the statuses of the
+#     "Exit status: 0 success, 1 ..." line that it prints, no more and no fewer,
 # and that tcpkit.1 mentions every subcommand. Roff source writes `--port` as `\-\-port`,
 # so `\-` is read as `-` (and `\&`, `\%` are dropped) before matching; comment lines do not count.
 #
@@ -114,6 +116,46 @@ check_options() {
     fi
 }
 
+# The statuses of the "Exit status: 0 success, 1 network failure (...), 2 usage error." line
+# of a --help ($1), one a line, sorted: the numbers that start the line's comma-separated items.
+help_statuses() {
+    printf '%s\n' "$1" | grep -E -e '^Exit status:' |
+        grep -E -o -e '(:|,) [0-9]+ ' | tr -d ':, ' | sort -n -u
+}
+
+# The statuses the EXIT STATUS section of a roff page ($1) lists as `.TP` tags, sorted.
+page_statuses() {
+    awk '/^\.SH/ { in_section = ($0 ~ /^\.SH[[:space:]]+"?EXIT STATUS"?[[:space:]]*$/); next }
+         in_section && tag { tag = 0; if ($1 ~ /^\.[BI]R?$/ && $2 ~ /^[0-9]+$/) print $2; next }
+         in_section && /^\.TP/ { tag = 1 }' "$1" | sort -n -u
+}
+
+# check_exit_statuses PAGE_NAME PAGE_FILE HELP_COMMAND HELP_TEXT
+check_exit_statuses() {
+    from_help=$(help_statuses "$4")
+    from_page=$(page_statuses "$2")
+    if [ -z "$from_help" ]; then
+        fail "$1: found no exit statuses in '$3' (has its format changed?)"
+        return
+    fi
+    wrong=""
+    for status in $from_help; do
+        if ! printf '%s\n' "$from_page" | grep -q -x -e "$status"; then
+            wrong="$wrong $status"
+            fail "$1: exit status $status (from '$3') is not in its EXIT STATUS section"
+        fi
+    done
+    for status in $from_page; do
+        if ! printf '%s\n' "$from_help" | grep -q -x -e "$status"; then
+            wrong="$wrong $status"
+            fail "$1: EXIT STATUS lists $status, which '$3' does not"
+        fi
+    done
+    if [ -z "$wrong" ]; then
+        pass "$1: EXIT STATUS lists the statuses of '$3' ($(printf '%s\n' "$from_help" | paste -s -d ' ' -))"
+    fi
+}
+
 # check_page SUBCOMMAND (empty for the top-level page)
 check_page() {
     if [ -n "$1" ]; then
@@ -148,6 +190,8 @@ check_page() {
         awk '{ n = split($0, words, /[ ,]/)
                for (i = 1; i <= n; i++) if (words[i] ~ /^-[A-Za-z0-9]$/) print words[i] }' | sort -u)
     check_options short "$name" "$text" "$help_command" "$short_options"
+
+    check_exit_statuses "$name" "$file" "$help_command" "$help"
 
     if [ -z "$1" ]; then
         missing=""

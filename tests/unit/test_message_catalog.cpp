@@ -1,5 +1,6 @@
 #include "tcpkit/chat/message_catalog.h"
 
+#include <cstddef>
 #include <string>
 
 #include "catch.h"
@@ -10,7 +11,7 @@ using namespace tcpkit;
 TEST_CASE("MessageCatalog formats every message in both languages", "[message_catalog]") {
     for (Language language : {Language::en, Language::zh}) {
         MessageCatalog catalog(language);
-        for (int i = 0; i <= static_cast<int>(Message::reason_flooding); ++i) {
+        for (std::size_t i = 0; i < message_count; ++i) {
             INFO("message " << i);
             // Two arguments are enough for every message; extra ones are ignored by fmt.
             CHECK_NOTHROW(catalog.text(static_cast<Message>(i), "A", "B"));

@@ -1,6 +1,6 @@
 #include "tcpkit/base/logger.h"
 
-#include "tcpkit/base/utf8.h"
+#include "tcpkit/base/byte_escape.h"
 
 #include <chrono>
 #include <cstdio>
@@ -68,39 +68,6 @@ bool stderr_wants_color(ColorMode mode) {
 }
 
 }  // namespace
-
-std::string json_escape(std::string_view text) {
-    // JSON text is UTF-8: bytes that are not (a user's typo quoted in an error) become U+FFFD.
-    std::string valid = to_valid_utf8(text);
-    std::string out;
-    out.reserve(valid.size() + 8);
-    for (unsigned char c : valid) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    out += fmt::format("\\u{:04x}", c);
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out;
-}
 
 Logger::Logger(LoggerOptions options, std::function<void(std::string_view)> sink)
     : sink_(std::move(sink)) {

@@ -82,8 +82,9 @@ constexpr Entry entries[] = {
     {Message::reason_flooding, "flooding", "发送过多"},
 };
 
-// Entries are listed in the order of the enum, so a message is found by its value.
-constexpr bool in_enum_order() {
+// Entries are listed in the order of the enum, so a message is found by its value; and every
+// message has its texts, so that a new one cannot be shown to anyone as an empty line.
+constexpr bool one_entry_per_message_in_enum_order() {
     for (std::size_t i = 0; i < std::size(entries); ++i) {
         if (static_cast<std::size_t>(entries[i].message) != i) {
             return false;
@@ -91,18 +92,33 @@ constexpr bool in_enum_order() {
     }
     return true;
 }
-static_assert(in_enum_order(), "keep the catalogue in the order of enum Message");
+constexpr bool every_text_given() {
+    for (const Entry& entry : entries) {
+        if (entry.english.empty() || entry.chinese.empty()) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(std::size(entries) == message_count,
+              "the catalogue needs one entry for each enumerator of enum Message");
+static_assert(one_entry_per_message_in_enum_order(),
+              "keep the catalogue in the order of enum Message");
+static_assert(every_text_given(), "every message needs its English and its Chinese text");
 
 }  // namespace
 
 Language parse_language(std::string_view text) {
-    if (text == "en") {
-        return Language::en;
-    }
-    if (text == "zh") {
-        return Language::zh;
+    for (Language language : {Language::en, Language::zh}) {
+        if (text == language_code(language)) {
+            return language;
+        }
     }
     throw UsageError(fmt::format("invalid language '{}': expected en or zh", text));
+}
+
+std::string_view language_code(Language language) {
+    return language == Language::zh ? "zh" : "en";
 }
 
 std::string_view MessageCatalog::pattern(Message message) const {

@@ -12,9 +12,6 @@
 namespace tcpkit {
 namespace {
 
-// The conventional status of a program ended by SIGINT.
-constexpr int interrupted_status = 130;
-
 int report(const RelayResult& result, const RelayOptions& options) {
     if (result.succeeded()) {
         log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options),
@@ -51,7 +48,7 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options,
 
 int run_client(const ClientOptions& options, const InputFactory& make_input) {
     asio::io_context context(1);
-    int status = interrupted_status;
+    int status = to_int(ExitStatus::interrupted);
     std::exception_ptr failure;
     asio::co_spawn(context, connect_and_relay(options, make_input),
                    [&](const std::exception_ptr& error, int result) {

@@ -1,4 +1,5 @@
-// Shows untrusted bytes in a log line: printable ASCII as is, everything else escaped.
+// Shows untrusted bytes in a log line: printable ASCII as is, everything else escaped; and the
+// same for a JSON string value.
 #pragma once
 
 #include <cstddef>
@@ -10,5 +11,9 @@ namespace tcpkit {
 // Escapes \n \r \t \\ and non-printable bytes as \xHH, and cuts the result after `max_bytes`
 // input bytes, noting how many were left out, so one log line stays one readable line.
 std::string escape_bytes(std::string_view data, std::size_t max_bytes = 256);
+
+// Escapes text for a JSON string value: \" \\ \n \r \t, other control characters as \u00HH.
+// Bytes that are not UTF-8 become U+FFFD, as JSON text is UTF-8.
+std::string json_escape(std::string_view text);
 
 }  // namespace tcpkit

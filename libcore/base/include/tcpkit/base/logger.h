@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "tcpkit/base/byte_escape.h"  // json_escape, the escaping of JSON lines
+
 namespace tcpkit {
 
 // `status` lines (such as `listening on ...`) are shown even with --quiet: scripts wait for them.
@@ -75,8 +77,5 @@ class Logger {
 
 // The process-wide logger that commands configure once from their options.
 Logger& log();
-
-// Escapes text for a JSON string value.
-std::string json_escape(std::string_view text);
 
 }  // namespace tcpkit

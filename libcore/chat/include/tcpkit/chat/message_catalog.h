@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,8 @@ enum class Language { en, zh };
 
 // Parses "en" or "zh"; throws UsageError otherwise.
 Language parse_language(std::string_view text);
+// The code parse_language() takes: "en" or "zh".
+std::string_view language_code(Language language);
 
 enum class Message {
     banner,           // {count}: the number of people online
@@ -58,7 +61,12 @@ enum class Message {
     reason_idle,
     reason_too_slow,
     reason_flooding,
+    // Not a message: how many there are. Keep it last; the catalogue must have a text in every
+    // language for each message before it, or it does not compile.
+    count,
 };
+
+inline constexpr std::size_t message_count = static_cast<std::size_t>(Message::count);
 
 class MessageCatalog {
   public:

@@ -12,6 +12,12 @@
 
 namespace tcpkit {
 
+// How long `connect` tries to connect, and `send` waits in all (connecting included), unless
+// told otherwise. (Left alone, ConnectRequest leaves connecting to the OS and RelayOptions
+// has no overall limit.)
+inline constexpr Milliseconds default_connect_timeout{10'000};
+inline constexpr Milliseconds default_send_timeout{10'000};
+
 struct ClientOptions {
     ConnectRequest connect;
     bool udp = false;

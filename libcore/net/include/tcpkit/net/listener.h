@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tcpkit/base/address.h"
@@ -17,10 +18,13 @@
 
 namespace tcpkit {
 
+// `localhost` as in the tutorial: nothing is exposed to the network unless asked for.
+inline constexpr std::string_view default_listen_host = "localhost";
+inline constexpr std::uint16_t default_listen_port = 8080;
+
 struct ListenRequest {
-    // `localhost` as in the tutorial: nothing is exposed to the network unless asked for.
-    std::string host = "localhost";
-    std::uint16_t port = 8080;  // 0 picks a free port, shared by every address
+    std::string host{default_listen_host};
+    std::uint16_t port = default_listen_port;  // 0 picks a free port, shared by every address
     IpFamily family = IpFamily::any;
     int backlog = 1024;
 };

@@ -28,6 +28,9 @@
 
 namespace tcpkit {
 
+// On SIGINT/SIGTERM, how long open connections may finish before they are closed.
+inline constexpr Milliseconds default_drain_timeout{2000};
+
 struct ServerOptions {
     ListenRequest listen;
     // Sent to a connection refused for max_connections before it is closed; when empty, the
@@ -40,7 +43,7 @@ struct ServerOptions {
     std::size_t max_connections = 10000;  // one more is accepted and closed at once
     Milliseconds idle_timeout{0};  // silence in both directions for this long closes; 0 = never
     bool exit_after_last_client = false;  // --once: exit when the last client has gone
-    Milliseconds drain_timeout{2000};     // on SIGINT/SIGTERM, how long open connections may finish
+    Milliseconds drain_timeout = default_drain_timeout;
 };
 
 class TcpServer {

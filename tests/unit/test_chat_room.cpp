@@ -52,6 +52,16 @@ struct Room {
         return *participant;
     }
     FakeParticipant& operator[](const std::string& name) { return *people.at(name); }
+    // alice and early1 to early19 at `start`: the presence budget's burst of 20 is spent, and
+    // alice has taken what she saw.
+    FakeParticipant& spend_presence_budget() {
+        auto& alice = join("alice", start);
+        for (int i = 1; i < 20; ++i) {
+            join("early" + std::to_string(i), start);
+        }
+        alice.take();
+        return alice;
+    }
 
     MessageCatalog catalog{Language::en};
     ChatRoom room;
@@ -231,11 +241,7 @@ TEST_CASE("chat room: past the presence budget, a crowd's joins are announced to
 TEST_CASE("chat room: once something is held back, the rest waits behind it, in order",
           "[chat_room]") {
     Room room;
-    auto& alice = room.join("alice", room.start);
-    for (int i = 1; i < 20; ++i) {
-        room.join("early" + std::to_string(i), room.start);
-    }
-    alice.take();
+    auto& alice = room.spend_presence_budget();
     room.join("held", room.start);
     // The budget has refilled, but a leave must not overtake the join held back before it.
     room.room.leave("early1", "quit: bye", room.start + 10s);
@@ -252,11 +258,7 @@ TEST_CASE("chat room: once something is held back, the rest waits behind it, in 
 TEST_CASE("chat room: a join or leave held back alone is announced as usual, with its reason",
           "[chat_room]") {
     Room room;
-    auto& alice = room.join("alice", room.start);
-    for (int i = 1; i < 20; ++i) {
-        room.join("early" + std::to_string(i), room.start);
-    }
-    alice.take();
+    auto& alice = room.spend_presence_budget();
     room.join("busy", room.start);  // the 21st at once: held back
     room.room.leave("busy", "quit: too busy", room.start);
     CHECK(alice.take().empty());

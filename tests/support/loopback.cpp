@@ -9,8 +9,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
+
+#include "catch.h"
 
 namespace tcpkit::test {
 namespace {
@@ -178,22 +182,41 @@ ScriptedServer::ScriptedServer(std::function<void(Socket&)> script)
     thread_ = std::thread([this, script = std::move(script)] {
         pollfd pfd{listener_.fd(), POLLIN, 0};
         if (::poll(&pfd, 1, static_cast<int>(default_timeout.count())) <= 0) {
+            failure_ = "no client connected in time";
             return;
         }
         Socket client(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (client.fd() < 0) {
+            failure_ = std::string("accept: ") + std::strerror(errno);
+            return;
+        }
         try {
             script(client);
-        } catch (const std::exception&) {
-            // The test's assertions on the tcpkit side report what went wrong.
+        } catch (const std::exception& error) {
+            failure_ = error.what();
+        } catch (...) {
+            failure_ = "an exception that is not a std::exception";
         }
     });
 }
 
 ScriptedServer::~ScriptedServer() {
-    join();
+    wait_for_script();
+    // A test already on its way out with an exception has reported its own failure.
+    if (!failure_.empty() && std::uncaught_exceptions() == 0) {
+        FAIL_CHECK("the scripted server's script failed: " << failure_);
+    }
 }
 
 void ScriptedServer::join() {
+    wait_for_script();
+    if (!failure_.empty()) {
+        std::string failure = std::exchange(failure_, std::string());
+        throw std::runtime_error("the scripted server's script failed: " + failure);
+    }
+}
+
+void ScriptedServer::wait_for_script() {
     if (thread_.joinable()) {
         thread_.join();
     }

@@ -12,6 +12,7 @@
 #include "catch.h"
 #include "loopback.h"
 #include "process.h"
+#include "two_address_localhost.h"
 
 using namespace tcpkit::test;
 
@@ -196,6 +197,32 @@ TEST_CASE("echo-server listens on IPv6 ::1", "[echo-server]") {
     auto client = Socket::connect(listening_port(server), true);
     client.send_all("six");
     REQUIRE(client.read_exactly(3) == "six");
+}
+
+TEST_CASE("echo-server --host localhost --port 0 listens on each address, all on one port",
+          "[echo-server][localhost]") {
+    TwoAddressLocalhost localhost;
+    if (!localhost.shortfall().empty()) {
+        WARN("only partly tested: " << localhost.shortfall());
+    }
+    Process server(
+        localhost.run({tcpkit_binary(), "echo-server", "--host", "localhost", "--port", "0"}));
+    auto port = listening_port(server);
+    for (const auto& address : localhost.addresses()) {
+        std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+        CHECK_THAT(server.wait_for_stderr_line("listening on " + shown + ":"),
+                   TCPKIT_ENDS_WITH("listening on " + shown + ":" + std::to_string(port)));
+        auto client = Socket::connect(port, address == "::1");
+        client.send_all(address);
+        CHECK(client.read_exactly(address.size()) == address);
+    }
+    // Served, so past the listening lines, which all come first: no others.
+    std::size_t lines = 0;
+    for (std::size_t at = 0; (at = server.err().find("listening on ", at)) != std::string::npos;
+         ++at) {
+        ++lines;
+    }
+    CHECK(lines == localhost.addresses().size());
 }
 
 TEST_CASE("echo-server reports a port in use with exit status 1", "[echo-server]") {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "process.h"
 
@@ -64,5 +65,11 @@ class ScriptedServer {
 
 // A port on 127.0.0.1 that nothing listens on (bound, then released).
 std::uint16_t unused_port();
+
+// The addresses a TCP client here gets for `name`, as text ("127.0.0.1", "::1"), in the
+// resolver's order, each once; empty if it does not resolve.
+std::vector<std::string> resolve_host(const std::string& name);
+// Whether a socket can be bound to ::1 (a machine may have IPv6 turned off).
+bool has_ipv6_loopback();
 
 }  // namespace tcpkit::test

@@ -2,8 +2,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 #include "catch.h"
 #include "loopback.h"
 #include "process.h"
+#include "two_address_localhost.h"
 
 using namespace tcpkit::test;
 
@@ -223,6 +224,27 @@ TEST_CASE("connect -6 to an IPv4-only listener fails, -4 succeeds", "[connect]")
     v4.close_stdin();
     REQUIRE(v4.wait_for_exit() == 0);
     CHECK(v4.out() == "four\n");
+}
+
+TEST_CASE("connect tries a name's next address when one refuses", "[connect][localhost]") {
+    // localhost is 127.0.0.1 and ::1, in the order the resolver likes. With a server on one
+    // address only, whichever comes first refuses for one of the two servers.
+    TwoAddressLocalhost localhost;
+    if (!localhost.shortfall().empty()) {
+        WARN("only partly tested: " << localhost.shortfall());
+    }
+    for (const auto& address : localhost.addresses()) {
+        INFO("an echo-server on " << address << " only");
+        Process server({tcpkit_binary(), "echo-server", "--port", "0", "--host", address});
+        auto port = std::to_string(listening_port(server));
+        Process client(localhost.run({tcpkit_binary(), "connect", "-v", "localhost", port}));
+        client.write_stdin("via " + address + "\n");
+        client.close_stdin();
+        REQUIRE(client.wait_for_exit() == 0);
+        CHECK(client.out() == "via " + address + "\n");
+        std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+        CHECK_THAT(client.err(), TCPKIT_CONTAINS("connected to " + shown + ":" + port));
+    }
 }
 
 TEST_CASE("connect ends cleanly on SIGINT", "[connect]") {

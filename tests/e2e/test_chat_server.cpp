@@ -401,6 +401,40 @@ TEST_CASE("chat-server on SIGTERM tells everyone, closes, prints a summary, exit
     CHECK_THAT(server.process.err(), TCPKIT_CONTAINS("served 3 connection(s)"));
 }
 
+TEST_CASE("chat-server on a second SIGINT stops at once, without waiting for the drain",
+          "[chat-server]") {
+    ChatServer server({"--max-queue", "67108864", "--rate", "0"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient sleepy(server.port);
+    sleepy.socket().set_receive_buffer(4096);
+    join(sleepy, "sleepy");
+    alice.line();  // * sleepy joined
+    // 16 MB for sleepy, who never reads: more than the sockets between them hold (a few MB at
+    // most), less than its queue may, so its last lines cannot go out and the server's goodbye
+    // to it waits behind them: its connection outlives the first SIGINT.
+    std::string batch;
+    for (int i = 0; i < 1000; ++i) {
+        batch += std::string(1000, 'x') + "\n";
+    }
+    for (int i = 0; i < 16; ++i) {
+        alice.send(batch);
+    }
+    alice.send_line("/who");
+    REQUIRE(alice.line() == "Online (2): alice, sleepy");  // all of it is in sleepy's queue
+    server.process.send_signal(SIGINT);
+    server.process.wait_for_stderr_line("interrupted: stopping, letting 2 connection(s) finish");
+    CHECK(alice.line() == "* The server is shutting down");
+    CHECK(alice.closed());
+    // Sent only once the first has been handled, so that the two cannot merge into one.
+    server.process.send_signal(SIGINT);
+    CHECK_THAT(server.process.wait_for_stderr_line("interrupted again"),
+               TCPKIT_ENDS_WITH("interrupted again: stopping now"));
+    REQUIRE(server.process.wait_for_exit(std::chrono::seconds(10)) == 0);
+    CHECK_THAT(server.process.err(), !TCPKIT_CONTAINS("still open after"));
+    CHECK_THAT(server.process.err(), !TCPKIT_CONTAINS("too slow"));
+}
+
 TEST_CASE(
     "chat-server conserves messages: 50 clients x 100 lines, each gets the others' 4900 in order",
     "[chat-server][load]") {

@@ -172,6 +172,30 @@ TEST_CASE("echo-server on SIGINT does not wait forever for a client that never r
     CHECK_THAT(server.err(), TCPKIT_CONTAINS("still open after 2s"));
 }
 
+TEST_CASE("echo-server on a second SIGINT stops at once, without waiting for the drain",
+          "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    client.set_receive_buffer(4096);
+    // The server blocks writing the echo to us, so its session outlives the first SIGINT.
+    std::string chunk(64 * 1024, 'z');
+    try {
+        for (int i = 0; i < 200; ++i) {
+            client.send_all(chunk, std::chrono::milliseconds(500));
+        }
+    } catch (const std::exception&) {
+        // Expected: our send buffer filled up because the server stopped reading.
+    }
+    server.send_signal(SIGINT);
+    server.wait_for_stderr_line("interrupted: stopping, letting 1 connection(s) finish");
+    // Sent only once the first has been handled, so that the two cannot merge into one.
+    server.send_signal(SIGINT);
+    CHECK_THAT(server.wait_for_stderr_line("interrupted again"),
+               TCPKIT_ENDS_WITH("interrupted again: stopping now"));
+    REQUIRE(server.wait_for_exit(std::chrono::seconds(10)) == 0);
+    CHECK_THAT(server.err(), !TCPKIT_CONTAINS("still open after"));
+}
+
 TEST_CASE("echo-server serves 200 concurrent clients, each getting its own bytes",
           "[echo-server]") {
     auto threads = GENERATE(as<std::string>{}, "1", "2");

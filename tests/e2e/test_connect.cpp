@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "isolation.h"
 #include "loopback.h"
 #include "process.h"
 #include "two_address_localhost.h"
@@ -172,6 +173,46 @@ TEST_CASE("connect --connect-timeout gives up on a server that does not answer",
     Process client(connect_args(ntohs(address.sin_port), {"--connect-timeout", "300ms"}));
     REQUIRE(client.wait_for_exit() == 1);
     CHECK_THAT(client.err(), TCPKIT_CONTAINS("timed out after 300ms"));
+}
+
+namespace {
+
+// Runs `command` after binding a UDP socket to 127.0.0.1:53 that the command inherits and never
+// reads: a nameserver that neither answers nor refuses (a closed port would refuse at once).
+std::vector<std::string> with_silent_nameserver(std::vector<std::string> command) {
+    std::vector<std::string> args = {"python3", "-c",
+                                     "import os, socket, sys\n"
+                                     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                     "s.bind(('127.0.0.1', 53))\n"
+                                     "os.set_inheritable(s.fileno(), True)\n"
+                                     "os.execvp(sys.argv[1], sys.argv[1:])\n"};
+    args.insert(args.end(), command.begin(), command.end());
+    return args;
+}
+
+}  // namespace
+
+// Hidden ([.dns-deadline]) until name resolution obeys the deadline: today getaddrinfo blocks
+// for as long as the system resolver likes (here 5 tries of 30 s), and SIGINT cannot end it.
+TEST_CASE("connect --connect-timeout bounds name resolution too", "[connect][.dns-deadline]") {
+    // A network of tcpkit's own, whose only nameserver is the silent one, and a name in no
+    // hosts file: resolving it hangs, deterministically, touching nothing outside.
+    Isolation isolation(
+        {"127.0.0.1 localhost\n", "nameserver 127.0.0.1\noptions timeout:30 attempts:5\n", true});
+    std::string why_not = isolation.why_unavailable(with_silent_nameserver({"true"}));
+    if (!why_not.empty()) {
+        WARN("skipped: no private network and resolver here: " << why_not);
+        return;
+    }
+    Process client(isolation.wrap(with_silent_nameserver(
+        {tcpkit_binary(), "connect", "--connect-timeout", "1s", "hangs.tcpkit.test", "80"})));
+    REQUIRE(client.wait_for_exit(std::chrono::seconds(10)) == 1);
+    CHECK(std::count(client.err().begin(), client.err().end(), '\n') == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("timed out"));
+    bool says_what_failed = client.err().find("cannot resolve") != std::string::npos ||
+                            client.err().find("cannot connect") != std::string::npos;
+    CHECK(says_what_failed);
+    CHECK(client.out().empty());
 }
 
 TEST_CASE("connect --crlf sends line ends as CRLF", "[connect]") {

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -414,6 +416,40 @@ TEST_CASE("chat-server on SIGTERM tells everyone, closes, prints a summary, exit
     CHECK_THAT(server.process.err(), TCPKIT_CONTAINS("served 3 connection(s)"));
 }
 
+TEST_CASE("chat-server on a second SIGINT stops at once, without waiting for the drain",
+          "[chat-server]") {
+    ChatServer server({"--max-queue", "67108864", "--rate", "0"});
+    LineClient alice(server.port);
+    join(alice, "alice");
+    LineClient sleepy(server.port);
+    sleepy.socket().set_receive_buffer(4096);
+    join(sleepy, "sleepy");
+    alice.line();  // * sleepy joined
+    // 16 MB for sleepy, who never reads: more than the sockets between them hold (a few MB at
+    // most), less than its queue may, so its last lines cannot go out and the server's goodbye
+    // to it waits behind them: its connection outlives the first SIGINT.
+    std::string batch;
+    for (int i = 0; i < 1000; ++i) {
+        batch += std::string(1000, 'x') + "\n";
+    }
+    for (int i = 0; i < 16; ++i) {
+        alice.send(batch);
+    }
+    alice.send_line("/who");
+    REQUIRE(alice.line() == "Online (2): alice, sleepy");  // all of it is in sleepy's queue
+    server.process.send_signal(SIGINT);
+    server.process.wait_for_stderr_line("interrupted: stopping, letting 2 connection(s) finish");
+    CHECK(alice.line() == "* The server is shutting down");
+    CHECK(alice.closed());
+    // Sent only once the first has been handled, so that the two cannot merge into one.
+    server.process.send_signal(SIGINT);
+    CHECK_THAT(server.process.wait_for_stderr_line("interrupted again"),
+               TCPKIT_ENDS_WITH("interrupted again: stopping now"));
+    REQUIRE(server.process.wait_for_exit(std::chrono::seconds(10)) == 0);
+    CHECK_THAT(server.process.err(), !TCPKIT_CONTAINS("still open after"));
+    CHECK_THAT(server.process.err(), !TCPKIT_CONTAINS("too slow"));
+}
+
 TEST_CASE(
     "chat-server conserves messages: 50 clients x 100 lines, each gets the others' 4900 in order",
     "[chat-server][load]") {
@@ -545,6 +581,75 @@ TEST_CASE("chat-server keeps the order of a pasted block that mixes lines and co
           std::vector<std::string>{"[private to bob] psst", "You are now known as ann"});
 }
 
+namespace {
+
+// Sends 1 MiB blocks of blank lines from one client until stopped. The server reads and drops
+// blank lines, so it has little work per byte and sends nothing back: the client's socket
+// never runs dry. A flood that dies (its connection dropped, a send timed out) says why.
+class Flood {
+  public:
+    explicit Flood(LineClient& client) : thread_([this, &client] { run(client); }) {}
+    ~Flood() { stop(); }
+    Flood(const Flood&) = delete;
+    Flood& operator=(const Flood&) = delete;
+
+    std::size_t blocks_sent() {
+        std::lock_guard lock(mutex_);
+        return blocks_sent_;
+    }
+    // Waits until `count` blocks have gone out in all; returns why not if they did not.
+    std::string wait_until_sent(std::size_t count, Timeout timeout = default_timeout) {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, timeout, [&] { return blocks_sent_ >= count || ended_; });
+        if (blocks_sent_ >= count) {
+            return "";
+        }
+        return (ended_ ? failure_ : "timed out") + " after " + std::to_string(blocks_sent_) +
+               " of " + std::to_string(count) + " block(s)";
+    }
+    // Stops sending; returns why the flood ended early, or nothing if it was still going.
+    std::string stop() {
+        stop_ = true;
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return failure_;
+    }
+
+  private:
+    void run(LineClient& client) {
+        std::string block;
+        while (block.size() < (std::size_t{1} << 20)) {
+            block += std::string(1000, ' ') + "\n";
+        }
+        std::string failure;
+        try {
+            while (!stop_) {
+                client.send(block);
+                std::lock_guard lock(mutex_);
+                ++blocks_sent_;
+                changed_.notify_all();
+            }
+        } catch (const std::exception& error) {
+            failure = std::string("the flood died (") + error.what() + ")";
+        }
+        std::lock_guard lock(mutex_);
+        failure_ = failure;
+        ended_ = true;
+        changed_.notify_all();
+    }
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::size_t blocks_sent_ = 0;
+    bool ended_ = false;
+    std::string failure_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;  // last: it starts with everything above in place
+};
+
+}  // namespace
+
 TEST_CASE("chat-server keeps serving everyone while one client sends without pause",
           "[chat-server]") {
     // A client whose socket never runs dry must not keep the room's one thread to itself:
@@ -552,31 +657,21 @@ TEST_CASE("chat-server keeps serving everyone while one client sends without pau
     ChatServer server({"--rate", "0", "--max-line", "65536"});
     ThreePeople room(server.port);
     auto& [alice, bob, carol] = room;
-    // Blank lines: the server reads and drops them, so it has little work per byte, sends
-    // nothing back, and carol's socket is never empty.
-    struct Flood {
-        explicit Flood(LineClient& client)
-            : thread([this, &client] {
-                  std::string block;
-                  while (block.size() < (std::size_t{1} << 20)) {
-                      block += std::string(1000, ' ') + "\n";
-                  }
-                  try {
-                      while (!stop) {
-                          client.send(block);
-                      }
-                  } catch (const std::exception&) {
-                  }
-              }) {}
-        ~Flood() {
-            stop = true;
-            thread.join();
-        }
-        std::atomic<bool> stop{false};
-        std::thread thread;
-    } flood(carol);
+    Flood flood(carol);
+    // Under way before the pings, and (below) still going after them: carol's socket is not
+    // empty while they go round.
+    REQUIRE(flood.wait_until_sent(1) == "");
     for (int round = 0; round < 20; ++round) {
         alice.send_line("ping " + std::to_string(round));
         REQUIRE(bob.line(std::chrono::seconds(5)) == "alice: ping " + std::to_string(round));
     }
+    // The server kept reading carol too, and her connection is whole.
+    REQUIRE(flood.wait_until_sent(flood.blocks_sent() + 1) == "");
+    REQUIRE(flood.stop() == "");
+    carol.send_line("/who");
+    std::vector<std::string> pings;
+    for (int round = 0; round < 20; ++round) {
+        pings.push_back("alice: ping " + std::to_string(round));
+    }
+    CHECK(carol.lines_until("Online (3): alice, bob, carol") == pings);
 }

@@ -2,8 +2,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "catch.h"
+#include "isolation.h"
 #include "loopback.h"
 #include "process.h"
+#include "two_address_localhost.h"
 
 using namespace tcpkit::test;
 
@@ -173,6 +175,46 @@ TEST_CASE("connect --connect-timeout gives up on a server that does not answer",
     CHECK_THAT(client.err(), TCPKIT_CONTAINS("timed out after 300ms"));
 }
 
+namespace {
+
+// Runs `command` after binding a UDP socket to 127.0.0.1:53 that the command inherits and never
+// reads: a nameserver that neither answers nor refuses (a closed port would refuse at once).
+std::vector<std::string> with_silent_nameserver(std::vector<std::string> command) {
+    std::vector<std::string> args = {"python3", "-c",
+                                     "import os, socket, sys\n"
+                                     "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                                     "s.bind(('127.0.0.1', 53))\n"
+                                     "os.set_inheritable(s.fileno(), True)\n"
+                                     "os.execvp(sys.argv[1], sys.argv[1:])\n"};
+    args.insert(args.end(), command.begin(), command.end());
+    return args;
+}
+
+}  // namespace
+
+// Hidden ([.dns-deadline]) until name resolution obeys the deadline: today getaddrinfo blocks
+// for as long as the system resolver likes (here 5 tries of 30 s), and SIGINT cannot end it.
+TEST_CASE("connect --connect-timeout bounds name resolution too", "[connect][.dns-deadline]") {
+    // A network of tcpkit's own, whose only nameserver is the silent one, and a name in no
+    // hosts file: resolving it hangs, deterministically, touching nothing outside.
+    Isolation isolation(
+        {"127.0.0.1 localhost\n", "nameserver 127.0.0.1\noptions timeout:30 attempts:5\n", true});
+    std::string why_not = isolation.why_unavailable(with_silent_nameserver({"true"}));
+    if (!why_not.empty()) {
+        WARN("skipped: no private network and resolver here: " << why_not);
+        return;
+    }
+    Process client(isolation.wrap(with_silent_nameserver(
+        {tcpkit_binary(), "connect", "--connect-timeout", "1s", "hangs.tcpkit.test", "80"})));
+    REQUIRE(client.wait_for_exit(std::chrono::seconds(10)) == 1);
+    CHECK(std::count(client.err().begin(), client.err().end(), '\n') == 1);
+    CHECK_THAT(client.err(), TCPKIT_CONTAINS("timed out"));
+    bool says_what_failed = client.err().find("cannot resolve") != std::string::npos ||
+                            client.err().find("cannot connect") != std::string::npos;
+    CHECK(says_what_failed);
+    CHECK(client.out().empty());
+}
+
 TEST_CASE("connect --crlf sends line ends as CRLF", "[connect]") {
     EchoServer echo;
     Process client(connect_args(echo.port, {"--crlf"}));
@@ -223,6 +265,27 @@ TEST_CASE("connect -6 to an IPv4-only listener fails, -4 succeeds", "[connect]")
     v4.close_stdin();
     REQUIRE(v4.wait_for_exit() == 0);
     CHECK(v4.out() == "four\n");
+}
+
+TEST_CASE("connect tries a name's next address when one refuses", "[connect][localhost]") {
+    // localhost is 127.0.0.1 and ::1, in the order the resolver likes. With a server on one
+    // address only, whichever comes first refuses for one of the two servers.
+    TwoAddressLocalhost localhost;
+    if (!localhost.shortfall().empty()) {
+        WARN("only partly tested: " << localhost.shortfall());
+    }
+    for (const auto& address : localhost.addresses()) {
+        INFO("an echo-server on " << address << " only");
+        Process server({tcpkit_binary(), "echo-server", "--port", "0", "--host", address});
+        auto port = std::to_string(listening_port(server));
+        Process client(localhost.run({tcpkit_binary(), "connect", "-v", "localhost", port}));
+        client.write_stdin("via " + address + "\n");
+        client.close_stdin();
+        REQUIRE(client.wait_for_exit() == 0);
+        CHECK(client.out() == "via " + address + "\n");
+        std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+        CHECK_THAT(client.err(), TCPKIT_CONTAINS("connected to " + shown + ":" + port));
+    }
 }
 
 TEST_CASE("connect ends cleanly on SIGINT", "[connect]") {

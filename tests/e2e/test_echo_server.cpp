@@ -12,6 +12,7 @@
 #include "catch.h"
 #include "loopback.h"
 #include "process.h"
+#include "two_address_localhost.h"
 
 using namespace tcpkit::test;
 
@@ -86,25 +87,34 @@ TEST_CASE("echo-server --idle-timeout closes a silent connection and says so", "
     CHECK_THAT(server.wait_for_stderr_line("disconnected"), TCPKIT_CONTAINS("idle for 200ms"));
 }
 
-TEST_CASE("echo-server --once exits 0 with a summary after the last client leaves",
+TEST_CASE("echo-server --once serves on while a client is left, and exits 0 after the last",
           "[echo-server]") {
     Process server(echo_server_args({"--once"}));
     auto port = listening_port(server);
-    {
-        auto first = Socket::connect(port);
-        auto second = Socket::connect(port);
-        first.send_all("a");
-        second.send_all("b");
-        REQUIRE(first.read_exactly(1) == "a");
-        REQUIRE(second.read_exactly(1) == "b");
-        first.close();
-        server.wait_for_stderr_line("disconnected");
-        REQUIRE(server.running());  // one client is still there
-    }
+    auto first = Socket::connect(port);
+    auto second = Socket::connect(port);
+    first.send_all("a");
+    second.send_all("b");
+    REQUIRE(first.read_exactly(1) == "a");
+    REQUIRE(second.read_exactly(1) == "b");
+    first.close();
+    server.wait_for_stderr_line("disconnected");
+    // Had the first one's leaving stopped the server, the stop would already have closed the
+    // listener and ended the second's session: the server (one thread) queues the stop right
+    // after that log line, before it reads anything more from the second.
+    second.send_all("c");
+    REQUIRE(second.read_exactly(1) == "c");
+    auto third = Socket::connect(port);
+    third.send_all("d");
+    REQUIRE(third.read_exactly(1) == "d");
+    CHECK(server.err().find("stopping") == std::string::npos);
+    second.close();
+    third.close();
     REQUIRE(server.wait_for_exit() == 0);
+    CHECK_THAT(server.err(), TCPKIT_CONTAINS("the last client has gone (--once): stopping"));
     CHECK_THAT(
         server.err(),
-        TCPKIT_CONTAINS("served 2 connection(s) (0 refused), received 2 bytes, sent 2 bytes"));
+        TCPKIT_CONTAINS("served 3 connection(s) (0 refused), received 4 bytes, sent 4 bytes"));
 }
 
 TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps serving",
@@ -162,6 +172,30 @@ TEST_CASE("echo-server on SIGINT does not wait forever for a client that never r
     CHECK_THAT(server.err(), TCPKIT_CONTAINS("still open after 2s"));
 }
 
+TEST_CASE("echo-server on a second SIGINT stops at once, without waiting for the drain",
+          "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    client.set_receive_buffer(4096);
+    // The server blocks writing the echo to us, so its session outlives the first SIGINT.
+    std::string chunk(64 * 1024, 'z');
+    try {
+        for (int i = 0; i < 200; ++i) {
+            client.send_all(chunk, std::chrono::milliseconds(500));
+        }
+    } catch (const std::exception&) {
+        // Expected: our send buffer filled up because the server stopped reading.
+    }
+    server.send_signal(SIGINT);
+    server.wait_for_stderr_line("interrupted: stopping, letting 1 connection(s) finish");
+    // Sent only once the first has been handled, so that the two cannot merge into one.
+    server.send_signal(SIGINT);
+    CHECK_THAT(server.wait_for_stderr_line("interrupted again"),
+               TCPKIT_ENDS_WITH("interrupted again: stopping now"));
+    REQUIRE(server.wait_for_exit(std::chrono::seconds(10)) == 0);
+    CHECK_THAT(server.err(), !TCPKIT_CONTAINS("still open after"));
+}
+
 TEST_CASE("echo-server serves 200 concurrent clients, each getting its own bytes",
           "[echo-server]") {
     auto threads = GENERATE(as<std::string>{}, "1", "2");
@@ -187,6 +221,32 @@ TEST_CASE("echo-server listens on IPv6 ::1", "[echo-server]") {
     auto client = Socket::connect(listening_port(server), true);
     client.send_all("six");
     REQUIRE(client.read_exactly(3) == "six");
+}
+
+TEST_CASE("echo-server --host localhost --port 0 listens on each address, all on one port",
+          "[echo-server][localhost]") {
+    TwoAddressLocalhost localhost;
+    if (!localhost.shortfall().empty()) {
+        WARN("only partly tested: " << localhost.shortfall());
+    }
+    Process server(
+        localhost.run({tcpkit_binary(), "echo-server", "--host", "localhost", "--port", "0"}));
+    auto port = listening_port(server);
+    for (const auto& address : localhost.addresses()) {
+        std::string shown = address.find(':') == std::string::npos ? address : "[" + address + "]";
+        CHECK_THAT(server.wait_for_stderr_line("listening on " + shown + ":"),
+                   TCPKIT_ENDS_WITH("listening on " + shown + ":" + std::to_string(port)));
+        auto client = Socket::connect(port, address == "::1");
+        client.send_all(address);
+        CHECK(client.read_exactly(address.size()) == address);
+    }
+    // Served, so past the listening lines, which all come first: no others.
+    std::size_t lines = 0;
+    for (std::size_t at = 0; (at = server.err().find("listening on ", at)) != std::string::npos;
+         ++at) {
+        ++lines;
+    }
+    CHECK(lines == localhost.addresses().size());
 }
 
 TEST_CASE("echo-server reports a port in use with exit status 1", "[echo-server]") {

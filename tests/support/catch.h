@@ -9,9 +9,11 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 // REQUIRE_THROWS_WITH(expr, TCPKIT_CONTAINS("text")): the exception's message contains `text`.
 #define TCPKIT_CONTAINS(text) Catch::Matchers::ContainsSubstring(text)
+#define TCPKIT_ENDS_WITH(text) Catch::Matchers::EndsWith(text)
 #elif TCPKIT_CATCH2_MAJOR == 2
 #include <catch2/catch.hpp>
 #define TCPKIT_CONTAINS(text) Catch::Matchers::Contains(text)
+#define TCPKIT_ENDS_WITH(text) Catch::Matchers::EndsWith(text)
 #else
 #error "unsupported TCPKIT_CATCH2_MAJOR: expected 2 or 3"
 #endif

@@ -1,16 +1,22 @@
 #include "loopback.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
+
+#include "catch.h"
 
 namespace tcpkit::test {
 namespace {
@@ -178,22 +184,41 @@ ScriptedServer::ScriptedServer(std::function<void(Socket&)> script)
     thread_ = std::thread([this, script = std::move(script)] {
         pollfd pfd{listener_.fd(), POLLIN, 0};
         if (::poll(&pfd, 1, static_cast<int>(default_timeout.count())) <= 0) {
+            failure_ = "no client connected in time";
             return;
         }
         Socket client(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (client.fd() < 0) {
+            failure_ = std::string("accept: ") + std::strerror(errno);
+            return;
+        }
         try {
             script(client);
-        } catch (const std::exception&) {
-            // The test's assertions on the tcpkit side report what went wrong.
+        } catch (const std::exception& error) {
+            failure_ = error.what();
+        } catch (...) {
+            failure_ = "an exception that is not a std::exception";
         }
     });
 }
 
 ScriptedServer::~ScriptedServer() {
-    join();
+    wait_for_script();
+    // A test already on its way out with an exception has reported its own failure.
+    if (!failure_.empty() && std::uncaught_exceptions() == 0) {
+        FAIL_CHECK("the scripted server's script failed: " << failure_);
+    }
 }
 
 void ScriptedServer::join() {
+    wait_for_script();
+    if (!failure_.empty()) {
+        std::string failure = std::exchange(failure_, std::string());
+        throw std::runtime_error("the scripted server's script failed: " + failure);
+    }
+}
+
+void ScriptedServer::wait_for_script() {
     if (thread_.joinable()) {
         thread_.join();
     }
@@ -208,6 +233,36 @@ std::uint16_t unused_port() {
     socklen_t length = sizeof address;
     ::getsockname(probe.fd(), reinterpret_cast<sockaddr*>(&address), &length);
     return ntohs(address.sin_port);
+}
+
+std::vector<std::string> resolve_host(const std::string& name) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* results = nullptr;
+    if (::getaddrinfo(name.c_str(), nullptr, &hints, &results) != 0) {
+        return {};
+    }
+    std::vector<std::string> addresses;
+    for (addrinfo* each = results; each != nullptr; each = each->ai_next) {
+        char text[NI_MAXHOST] = {};
+        if (::getnameinfo(each->ai_addr, static_cast<socklen_t>(each->ai_addrlen), text,
+                          sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
+            std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
+            addresses.push_back(text);
+        }
+    }
+    ::freeaddrinfo(results);
+    return addresses;
+}
+
+bool has_ipv6_loopback() {
+    Socket probe(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_addr = in6addr_loopback;
+    return probe.fd() >= 0 &&
+           ::bind(probe.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
 }
 
 }  // namespace tcpkit::test

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "process.h"
 
@@ -42,21 +43,33 @@ class Socket {
 };
 
 // A one-connection server in the test process, on 127.0.0.1:0, whose behaviour is a function.
+// A script that throws, or a client that never comes, fails the test: a script's checks on what
+// tcpkit sent are as much the test as the checks on tcpkit's output.
 class ScriptedServer {
   public:
     explicit ScriptedServer(std::function<void(Socket&)> script);
+    // Joins, and records a failure of the script that join() has not reported yet.
     ~ScriptedServer();
     std::uint16_t port() const { return port_; }
-    // Waits for the script to finish (it runs on its own thread).
+    // Waits for the script to finish (it runs on its own thread); throws if it failed.
     void join();
 
   private:
+    void wait_for_script();
+
     Socket listener_;
     std::uint16_t port_ = 0;
     std::thread thread_;
+    std::string failure_;  // written by the script's thread, read after joining it
 };
 
 // A port on 127.0.0.1 that nothing listens on (bound, then released).
 std::uint16_t unused_port();
+
+// The addresses a TCP client here gets for `name`, as text ("127.0.0.1", "::1"), in the
+// resolver's order, each once; empty if it does not resolve.
+std::vector<std::string> resolve_host(const std::string& name);
+// Whether a socket can be bound to ::1 (a machine may have IPv6 turned off).
+bool has_ipv6_loopback();
 
 }  // namespace tcpkit::test

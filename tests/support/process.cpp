@@ -43,7 +43,7 @@ Process::Process(const std::vector<std::string>& args, const ProcessOptions& opt
     int in[2] = {-1, -1};
     int out[2] = {-1, -1};
     int err[2];
-    if (!options.stdin_file) {
+    if (!options.stdin_file && !options.stdin_descriptor) {
         make_pipe(in);
     }
     if (!options.stdout_file) {
@@ -62,7 +62,9 @@ Process::Process(const std::vector<std::string>& args, const ProcessOptions& opt
     }
     if (pid_ == 0) {
         // Child: only async-signal-safe calls from here on.
-        if (options.stdin_file) {
+        if (options.stdin_descriptor) {
+            ::dup2(*options.stdin_descriptor, 0);
+        } else if (options.stdin_file) {
             int fd = ::open(options.stdin_file->c_str(), O_RDONLY);
             ::dup2(fd, 0);
         } else {
@@ -84,7 +86,7 @@ Process::Process(const std::vector<std::string>& args, const ProcessOptions& opt
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
-    if (!options.stdin_file) {
+    if (in[0] >= 0) {
         ::close(in[0]);
         stdin_fd_ = in[1];
     }

@@ -19,7 +19,10 @@ using Timeout = std::chrono::milliseconds;
 inline constexpr Timeout default_timeout = 20s;
 
 struct ProcessOptions {
-    std::optional<std::string> stdin_file;   // otherwise a pipe
+    std::optional<std::string> stdin_file;  // otherwise a pipe
+    // POSIX only: a descriptor of the test's own to be the child's stdin, sharing its open file
+    // description (and so its flags) with the copy the test keeps.
+    std::optional<int> stdin_descriptor;
     std::optional<std::string> stdout_file;  // otherwise a pipe
     std::optional<long> open_file_limit;     // RLIMIT_NOFILE for the child
 };

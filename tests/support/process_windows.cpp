@@ -169,6 +169,10 @@ Process::Process(const std::vector<std::string>& args, const ProcessOptions& opt
     HANDLE parent_in = INVALID_HANDLE_VALUE;
     HANDLE parent_out = INVALID_HANDLE_VALUE;
     HANDLE parent_err = INVALID_HANDLE_VALUE;
+    if (options.stdin_descriptor) {
+        // A POSIX descriptor's open file description: the tests that need one are POSIX only.
+        throw std::logic_error("ProcessOptions::stdin_descriptor is POSIX only");
+    }
     if (options.stdin_file) {
         child_in = open_inheritable(*options.stdin_file, false);
     } else {

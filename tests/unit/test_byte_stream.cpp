@@ -33,45 +33,48 @@ class MemoryStream final : public ByteStream {
     asio::any_io_executor get_executor() override { return peer_closed_.get_executor(); }
     const std::string& peer() const override { return peer_; }
 
-    asio::awaitable<IoResult> read_some(std::span<char> buffer,
-                                        asio::cancellation_slot /*cancel*/) override {
+    asio::awaitable<std::size_t> read_some(std::span<char> buffer, std::error_code& error,
+                                           asio::cancellation_slot /*cancel*/) override {
         if (incoming_.empty() && !shut_down_) {
             std::error_code woken;
             co_await peer_closed_.async_wait(asio::redirect_error(asio::use_awaitable, woken));
         }
-        co_return read_available(buffer);
+        co_return read_available(buffer, error);
     }
     bool has_buffered_input() const override { return !incoming_.empty(); }
-    asio::awaitable<std::error_code> wait_readable(asio::cancellation_slot /*cancel*/) override {
+    asio::awaitable<void> wait_readable(std::error_code& /*error*/,
+                                        asio::cancellation_slot /*cancel*/) override {
         ++waits;
         std::error_code woken;
         co_await peer_closed_.async_wait(asio::redirect_error(asio::use_awaitable, woken));
-        co_return std::error_code{};
     }
-    IoResult read_available(std::span<char> buffer) override {
+    std::size_t read_available(std::span<char> buffer, std::error_code& error) override {
         if (incoming_.empty()) {
-            std::error_code none_now = shut_down_ ? std::error_code(asio::error::eof)
-                                                  : std::error_code(asio::error::would_block);
-            return {none_now, 0};
+            error = shut_down_ ? std::error_code(asio::error::eof)
+                               : std::error_code(asio::error::would_block);
+            return 0;
         }
         std::size_t count = std::min(buffer.size(), incoming_.size());
         std::memcpy(buffer.data(), incoming_.data(), count);
         incoming_.erase(0, count);
-        return {{}, count};
+        error = {};
+        return count;
     }
-    asio::awaitable<IoResult> write_all(std::span<const asio::const_buffer> buffers) override {
-        IoResult result;
+    asio::awaitable<std::size_t> write_all(std::span<const asio::const_buffer> buffers,
+                                           std::error_code& error) override {
+        std::size_t total = 0;
         for (const auto& buffer : buffers) {
             written.append(static_cast<const char*>(buffer.data()), buffer.size());
-            result.bytes += buffer.size();
+            total += buffer.size();
         }
-        co_return result;
+        error = {};
+        co_return total;
     }
-    using ByteStream::write_all;
-    asio::awaitable<std::error_code> shutdown_send() override {
+    asio::awaitable<void> shutdown_send(std::error_code& error) override {
         shut_down_ = true;
         peer_closed_.cancel();
-        co_return std::error_code{};
+        error = {};
+        co_return;
     }
     void close() override { open_ = false; }
     bool is_open() const override { return open_; }

@@ -45,10 +45,10 @@ asio::awaitable<void> AcceptedConnection::write_queued() {
             output_.visit_front(max_messages_per_write, [&](std::string_view message) {
                 buffers.emplace_back(message.data(), message.size());
             });
-        IoResult written = co_await stream_->write_all(buffers);
-        bytes_sent_ += written.bytes;
-        if (written.error) {
-            note_end(EndKind::failed, describe(written.error));
+        std::error_code error;
+        bytes_sent_ += co_await stream_->write_all(buffers, error);
+        if (error) {
+            note_end(EndKind::failed, describe(error));
             output_.clear();
             break;
         }
@@ -72,8 +72,9 @@ asio::awaitable<std::size_t> AcceptedConnection::read_some(std::span<char> buffe
     if (stop_requested_ || !stream_->is_open()) {
         co_return 0;
     }
-    IoResult read = co_await stream_->read_some(buffer, stop_reading_.slot());
-    co_return finish_read(read);
+    std::error_code error;
+    std::size_t count = co_await stream_->read_some(buffer, error, stop_reading_.slot());
+    co_return finish_read(error, count);
 }
 
 asio::awaitable<std::size_t> AcceptedConnection::read_when_ready(std::span<char> buffer) {
@@ -88,51 +89,54 @@ asio::awaitable<std::size_t> AcceptedConnection::read_when_ready(std::span<char>
         if (stop_requested_ || !stream_->is_open()) {
             co_return 0;
         }
-        IoResult read = stream_->read_available(buffer);
-        if (read.error != asio::error::would_block) {
-            read_without_waiting_ = !waited && !read.error;
-            co_return finish_read(read);
+        std::error_code error;
+        std::size_t count = stream_->read_available(buffer, error);
+        if (error != asio::error::would_block) {
+            read_without_waiting_ = !waited && !error;
+            co_return finish_read(error, count);
         }
         waited = true;
-        if (auto error = co_await stream_->wait_readable(stop_reading_.slot())) {
-            co_return finish_read(IoResult{error, 0});
+        co_await stream_->wait_readable(error, stop_reading_.slot());
+        if (error) {
+            co_return finish_read(error, 0);
         }
     }
 }
 
-std::size_t AcceptedConnection::finish_read(const IoResult& read) {
-    if (read.error == asio::error::eof) {
+std::size_t AcceptedConnection::finish_read(const std::error_code& error, std::size_t count) {
+    if (error == asio::error::eof) {
         note_end(EndKind::closed_by_peer, "closed by client");
         return 0;
     }
-    if (read.error == asio::error::operation_aborted) {
+    if (error == asio::error::operation_aborted) {
         note_end(stop_requested_ ? EndKind::server_stopping : EndKind::closed_by_session,
                  stop_requested_ ? "server shutting down" : "cancelled");
         return 0;
     }
-    if (read.error) {
-        note_end(EndKind::failed, describe(read.error));
+    if (error) {
+        note_end(EndKind::failed, describe(error));
         return 0;
     }
-    bytes_received_ += read.bytes;
+    bytes_received_ += count;
     last_activity_ = Clock::now();
-    return read.bytes;
+    return count;
 }
 
 asio::awaitable<bool> AcceptedConnection::write(std::string_view data) {
     asio::const_buffer buffer(data.data(), data.size());  // in this frame for the whole write
-    IoResult written = co_await stream_->write_all(std::span(&buffer, 1));
-    bytes_sent_ += written.bytes;
+    std::error_code error;
+    bytes_sent_ += co_await stream_->write_all(std::span(&buffer, 1), error);
     last_activity_ = Clock::now();
-    if (written.error) {
-        note_end(EndKind::failed, describe(written.error));
+    if (error) {
+        note_end(EndKind::failed, describe(error));
         co_return false;
     }
     co_return true;
 }
 
 asio::awaitable<void> AcceptedConnection::shutdown_send() {
-    co_await stream_->shutdown_send();  // a failure shows in the next read or write
+    std::error_code ignored;  // a failure shows in the next read or write
+    co_await stream_->shutdown_send(ignored);
 }
 
 void AcceptedConnection::request_stop() {

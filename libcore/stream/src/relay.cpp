@@ -80,8 +80,7 @@ asio::awaitable<std::error_code> send_bytes(Transport& transport, std::string_vi
         }
     } else {
         asio::const_buffer buffer(data.data(), data.size());  // in this frame for the whole write
-        IoResult written = co_await transport.write_all(std::span(&buffer, 1));
-        error = written.error;
+        co_await transport.write_all(std::span(&buffer, 1), error);
     }
     co_return error;
 }
@@ -124,7 +123,8 @@ asio::awaitable<void> send_input(Transport& transport, InputStream& input, Relay
     } else if (state.options.half_close_at_end) {
         // The first step of TCP's four-step close: "I have nothing more to say", while we
         // keep listening until the server closes its side. A failure shows in the next read.
-        co_await transport.shutdown_send();
+        std::error_code ignored;
+        co_await transport.shutdown_send(ignored);
     }
     co_await wait_until_cancelled();
 }
@@ -157,9 +157,7 @@ asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
             count = co_await transport.async_receive(
                 asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
         } else {
-            IoResult read = co_await transport.read_some(buffer);
-            count = read.bytes;
-            error = read.error;
+            count = co_await transport.read_some(buffer, error, {});
         }
         if (error == asio::error::eof) {
             state.finish(RelayEnd::peer_closed);

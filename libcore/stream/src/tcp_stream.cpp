@@ -24,57 +24,47 @@ TcpStream::TcpStream(asio::ip::tcp::socket socket)
 TcpStream::TcpStream(asio::ip::tcp::socket socket, std::string peer)
     : socket_(std::move(socket)), peer_(std::move(peer)) {}
 
-// An explicit slot replaces the coroutine's own: bind one only when the caller gave one, so
-// that reads still end when an awaitable operator cancels the coroutine.
-asio::awaitable<IoResult> TcpStream::read_some(std::span<char> buffer,
-                                               asio::cancellation_slot cancel) {
-    IoResult result;
-    auto token = asio::redirect_error(asio::use_awaitable, result.error);
+// These return Asio's awaitables as they are: no coroutine frame of ours in between. An
+// explicit slot replaces the coroutine's own, so one is bound only when the caller gave one;
+// without it, reads still end when an awaitable operator cancels the coroutine.
+asio::awaitable<std::size_t> TcpStream::read_some(std::span<char> buffer, std::error_code& error,
+                                                  asio::cancellation_slot cancel) {
+    auto token = asio::redirect_error(asio::use_awaitable, error);
     auto into = asio::buffer(buffer.data(), buffer.size());
     if (cancel.is_connected()) {
-        result.bytes =
-            co_await socket_.async_read_some(into, asio::bind_cancellation_slot(cancel, token));
-    } else {
-        result.bytes = co_await socket_.async_read_some(into, token);
+        return socket_.async_read_some(into, asio::bind_cancellation_slot(cancel, token));
     }
-    co_return result;
+    return socket_.async_read_some(into, token);
 }
 
-asio::awaitable<std::error_code> TcpStream::wait_readable(asio::cancellation_slot cancel) {
-    std::error_code error;
+asio::awaitable<void> TcpStream::wait_readable(std::error_code& error,
+                                               asio::cancellation_slot cancel) {
     auto token = asio::redirect_error(asio::use_awaitable, error);
     if (cancel.is_connected()) {
-        co_await socket_.async_wait(asio::socket_base::wait_read,
-                                    asio::bind_cancellation_slot(cancel, token));
-    } else {
-        co_await socket_.async_wait(asio::socket_base::wait_read, token);
+        return socket_.async_wait(asio::socket_base::wait_read,
+                                  asio::bind_cancellation_slot(cancel, token));
     }
-    co_return error;
+    return socket_.async_wait(asio::socket_base::wait_read, token);
 }
 
-IoResult TcpStream::read_available(std::span<char> buffer) {
-    IoResult result;
+std::size_t TcpStream::read_available(std::span<char> buffer, std::error_code& error) {
     if (!socket_.non_blocking()) {
-        socket_.non_blocking(true, result.error);  // once: the read below must not block
-        if (result.error) {
-            return result;
+        socket_.non_blocking(true, error);  // once: the read below must not block
+        if (error) {
+            return 0;
         }
     }
-    result.bytes = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), result.error);
-    return result;
+    return socket_.read_some(asio::buffer(buffer.data(), buffer.size()), error);
 }
 
-asio::awaitable<IoResult> TcpStream::write_all(std::span<const asio::const_buffer> buffers) {
-    IoResult result;
-    result.bytes = co_await asio::async_write(
-        socket_, buffers, asio::redirect_error(asio::use_awaitable, result.error));
-    co_return result;
+asio::awaitable<std::size_t> TcpStream::write_all(std::span<const asio::const_buffer> buffers,
+                                                  std::error_code& error) {
+    return asio::async_write(socket_, buffers, asio::redirect_error(asio::use_awaitable, error));
 }
 
-asio::awaitable<std::error_code> TcpStream::shutdown_send() {
-    std::error_code error;
+asio::awaitable<void> TcpStream::shutdown_send(std::error_code& error) {
     socket_.shutdown(asio::socket_base::shutdown_send, error);
-    co_return error;
+    co_return;
 }
 
 void TcpStream::close() {

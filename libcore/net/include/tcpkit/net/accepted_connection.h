@@ -84,8 +84,9 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     asio::any_io_executor get_executor() { return stream_->get_executor(); }
 
   private:
-    // What read_some and read_when_ready return for `read`, noting why the connection ended.
-    std::size_t finish_read(const IoResult& read);
+    // What read_some and read_when_ready return for a read of `count` bytes that ended with
+    // `error`, noting why the connection ended.
+    std::size_t finish_read(const std::error_code& error, std::size_t count);
     asio::awaitable<void> write_queued();
 
     std::unique_ptr<ByteStream> stream_;

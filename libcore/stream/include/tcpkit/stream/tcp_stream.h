@@ -20,13 +20,14 @@ class TcpStream final : public ByteStream {
     asio::any_io_executor get_executor() override { return socket_.get_executor(); }
     const std::string& peer() const override { return peer_; }
 
-    asio::awaitable<IoResult> read_some(std::span<char> buffer,
-                                        asio::cancellation_slot cancel = {}) override;
-    asio::awaitable<std::error_code> wait_readable(asio::cancellation_slot cancel = {}) override;
-    IoResult read_available(std::span<char> buffer) override;
-    asio::awaitable<IoResult> write_all(std::span<const asio::const_buffer> buffers) override;
-    using ByteStream::write_all;
-    asio::awaitable<std::error_code> shutdown_send() override;
+    asio::awaitable<std::size_t> read_some(std::span<char> buffer, std::error_code& error,
+                                           asio::cancellation_slot cancel) override;
+    asio::awaitable<void> wait_readable(std::error_code& error,
+                                        asio::cancellation_slot cancel) override;
+    std::size_t read_available(std::span<char> buffer, std::error_code& error) override;
+    asio::awaitable<std::size_t> write_all(std::span<const asio::const_buffer> buffers,
+                                           std::error_code& error) override;
+    asio::awaitable<void> shutdown_send(std::error_code& error) override;
     void close() override;
     bool is_open() const override { return socket_.is_open(); }
 

@@ -2,17 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <vector>
-
-#include <asio/bind_cancellation_slot.hpp>
 #include <asio/buffer.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/post.hpp>
-#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 
 #include "tcpkit/base/logger.h"
 #include "tcpkit/stream/describe.h"

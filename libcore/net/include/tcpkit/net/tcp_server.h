@@ -4,7 +4,6 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
-#include <asio/cancellation_signal.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -15,9 +14,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "tcpkit/base/duration.h"

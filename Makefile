@@ -128,8 +128,13 @@ WINE_ENV     := WINEDEBUG=-all
 # The first wine program of a session starts wine's background services, which keep its
 # stdout and stderr open until the session ends: started by a test, they would make ctest (or
 # ninja, for catch_discover_tests) wait for them. So start the session here, on /dev/null, and
-# keep it until 60 s after the last wine program has exited.
-WINE_SESSION := $(WINE_ENV) wineserver -p60 </dev/null >/dev/null 2>&1; \
+# keep it until 60 s after the last wine program has exited. A server left from the build
+# (catch_discover_tests runs the tests under wine) is ended first: running out its own 60 s, it
+# could exit just as the first test starts, which then fails with "wine client error: recvmsg:
+# Connection reset by peer".
+WINE_SESSION := $(WINE_ENV) wineserver -k </dev/null >/dev/null 2>&1; \
+                $(WINE_ENV) wineserver -w </dev/null >/dev/null 2>&1; \
+                $(WINE_ENV) wineserver -p60 </dev/null >/dev/null 2>&1; \
                 $(WINE_ENV) wine wineboot.exe </dev/null >/dev/null 2>&1
 
 .PHONY: windows test-windows windows-deps

@@ -37,6 +37,9 @@ std::vector<std::string> listed_subcommands() {
     std::vector<std::string> names;
     bool in_section = false;
     for (std::string line; std::getline(lines, line);) {
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();  // Windows: stdout is in text mode there, so lines end in CRLF
+        }
         if (line == "Subcommands:") {
             in_section = true;
         } else if (in_section && line.rfind("  ", 0) == 0) {

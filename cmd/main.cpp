@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> arguments = utf8_arguments(argc, argv);
     std::vector<char*> pointers;
+    pointers.reserve(arguments.size());
     for (auto& argument : arguments) {
         pointers.push_back(argument.data());
     }

@@ -13,9 +13,7 @@ std::string clean_chat_text(std::string_view line) {
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         auto c = static_cast<unsigned char>(text[i]);
-        if (c == '\t' || (c >= 0x20 && c < 0x7F)) {
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
+        if (c < 0x20 && c != '\t') {
             out += '^';
             out += static_cast<char>(c + 0x40);
         } else if (c == 0x7F) {
@@ -36,7 +34,7 @@ std::string clean_chat_text(std::string_view line) {
                 fmt::format("<U+{:04X}>", static_cast<unsigned>(next_code_point(text, position)));
             i = position - 1;
         } else {
-            out += static_cast<char>(c);
+            out += static_cast<char>(c);  // tab, printable ASCII, and the rest of UTF-8
         }
     }
     return out;

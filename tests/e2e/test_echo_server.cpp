@@ -151,12 +151,12 @@ TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary
     CHECK_THAT(server.err(), TCPKIT_CONTAINS("server shutting down"));
 }
 
-TEST_CASE("echo-server on SIGINT does not wait forever for a client that never reads",
-          "[echo-server]") {
-    Process server(echo_server_args());
-    auto client = Socket::connect(listening_port(server));
+namespace {
+
+// Fills both directions' buffers without reading, so that the server blocks writing the echo
+// to `client` (a send that makes no progress for 500 ms means they are full).
+void block_server_writing_to(Socket& client) {
     client.set_receive_buffer(4096);
-    // Fill both directions' buffers: the server blocks writing the echo to us.
     std::string chunk(64 * 1024, 'z');
     try {
         for (int i = 0; i < 200; ++i) {
@@ -165,6 +165,15 @@ TEST_CASE("echo-server on SIGINT does not wait forever for a client that never r
     } catch (const std::exception&) {
         // Expected: our send buffer filled up because the server stopped reading.
     }
+}
+
+}  // namespace
+
+TEST_CASE("echo-server on SIGINT does not wait forever for a client that never reads",
+          "[echo-server]") {
+    Process server(echo_server_args());
+    auto client = Socket::connect(listening_port(server));
+    block_server_writing_to(client);
     server.send_signal(SIGINT);
     // The drain deadline (2s) plus the close grace (1s) bound this; the default timeout is
     // generous.
@@ -176,16 +185,8 @@ TEST_CASE("echo-server on a second SIGINT stops at once, without waiting for the
           "[echo-server]") {
     Process server(echo_server_args());
     auto client = Socket::connect(listening_port(server));
-    client.set_receive_buffer(4096);
-    // The server blocks writing the echo to us, so its session outlives the first SIGINT.
-    std::string chunk(64 * 1024, 'z');
-    try {
-        for (int i = 0; i < 200; ++i) {
-            client.send_all(chunk, std::chrono::milliseconds(500));
-        }
-    } catch (const std::exception&) {
-        // Expected: our send buffer filled up because the server stopped reading.
-    }
+    // The server's session outlives the first SIGINT.
+    block_server_writing_to(client);
     server.send_signal(SIGINT);
     server.wait_for_stderr_line("interrupted: stopping, letting 1 connection(s) finish");
     // Sent only once the first has been handled, so that the two cannot merge into one.

@@ -274,27 +274,6 @@ std::uint16_t unused_port() {
     return ntohs(address.sin_port);
 }
 
-std::vector<std::string> resolve_host(const std::string& name) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* results = nullptr;
-    if (::getaddrinfo(name.c_str(), nullptr, &hints, &results) != 0) {
-        return {};
-    }
-    std::vector<std::string> addresses;
-    for (addrinfo* each = results; each != nullptr; each = each->ai_next) {
-        char text[NI_MAXHOST] = {};
-        if (::getnameinfo(each->ai_addr, static_cast<socklen_t>(each->ai_addrlen), text,
-                          sizeof text, nullptr, 0, NI_NUMERICHOST) == 0 &&
-            std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
-            addresses.push_back(text);
-        }
-    }
-    ::freeaddrinfo(results);
-    return addresses;
-}
-
 bool has_ipv6_loopback() {
     Socket probe(from_socket(::socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP)));
     sockaddr_in6 address{};

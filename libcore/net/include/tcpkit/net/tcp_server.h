@@ -16,8 +16,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 #include <unordered_map>
+#include <vector>
 
 #include "tcpkit/base/duration.h"
 #include "tcpkit/net/accepted_connection.h"

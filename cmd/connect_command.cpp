@@ -46,7 +46,8 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
     add_family_options(*command, options->family);
     add_duration_option(
         *command, "--connect-timeout", options->connect_timeout,
-        "Give up connecting after this long, all addresses together (0: the OS decides)");
+        "Give up connecting after this long, resolving the name and all addresses together "
+        "(0: the OS decides)");
     add_duration_option(
         *command, "--idle-timeout", options->idle_timeout,
         "Exit with status 1 after this long without data either way (default: never; "

@@ -70,8 +70,9 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
         ->type_name("FILE");
     command->add_flag("-n,--no-newline", options->no_newline, "Do not add a newline after TEXT")
         ->needs(text);
-    add_duration_option(*command, "-t,--timeout", options->timeout,
-                        "Give up after this long in all, connecting included; exit status 1");
+    add_duration_option(
+        *command, "-t,--timeout", options->timeout,
+        "Give up after this long in all, resolving and connecting included; exit status 1");
     command->add_option("-l,--lines", options->lines, "Exit after N lines of reply")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000'000}))
         ->type_name("N");

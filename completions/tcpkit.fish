@@ -100,7 +100,7 @@ complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l crlf -d 'Send li
 
 # connect
 set -l connect '__fish_seen_subcommand_from connect'
-complete -c tcpkit -n $connect -l connect-timeout -x -d 'Give up connecting after this long, all addresses together (0: the OS decides)'
+complete -c tcpkit -n $connect -l connect-timeout -x -d 'Give up connecting after this long, resolving the name and all addresses together (0: the OS decides)'
 complete -c tcpkit -n $connect -l idle-timeout -x -d 'Exit with status 1 after this long without data either way (default: never)'
 complete -c tcpkit -n $connect -s x -l hex -d "Hex dump both directions to stderr ('>' sent, '<' received)"
 complete -c tcpkit -n $connect -s u -l udp -d 'Use UDP: each input chunk is one datagram, each datagram received is printed'
@@ -109,6 +109,6 @@ complete -c tcpkit -n $connect -s u -l udp -d 'Use UDP: each input chunk is one 
 set -l send '__fish_seen_subcommand_from send'
 complete -c tcpkit -n $send -s f -l file -r -F -d 'Send the contents of FILE instead'
 complete -c tcpkit -n $send -s n -l no-newline -d 'Do not add a newline after TEXT'
-complete -c tcpkit -n $send -s t -l timeout -x -d 'Give up after this long in all, connecting included; exit status 1'
+complete -c tcpkit -n $send -s t -l timeout -x -d 'Give up after this long in all, resolving and connecting included; exit status 1'
 complete -c tcpkit -n $send -s l -l lines -x -d 'Exit after N lines of reply'
 complete -c tcpkit -n $send -l no-shutdown -d 'Keep the sending side open after the message (for servers that close on EOF)'

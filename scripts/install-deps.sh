@@ -32,8 +32,10 @@ need_sudo() {
 }
 
 install_apt() {
-    # groff-base renders the man pages in the test suite.
+    # groff-base renders the man pages in the test suite; util-linux (unshare) and iproute2 (ip)
+    # give the tests that need them a network, hosts file or resolver of their own.
     packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2 groff-base"
+    packages="$packages util-linux iproute2"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
     if [ "$with_package_tools" = true ]; then
         packages="$packages dpkg-dev file"
@@ -68,6 +70,7 @@ install_brew() {
 
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
+    packages="$packages util-linux iproute"
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"

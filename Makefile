@@ -160,9 +160,15 @@ windows: windows-deps $(WINDOWS)/CMakeCache.txt
 # Builds everything and runs the suite under wine. The bash completion check is left out: it
 # runs tcpkit --help itself, which a cross-built .exe cannot do outside wine, and it checks a
 # file that does not depend on the platform (`make test` runs it).
+# wine now and then fails to run a program at all: the test exits non-zero having printed
+# nothing, not even Catch2's header (seen here for 1 launch in 400 to 1 in 1,300, more when the
+# machine is busy, never for the same test twice). So a test that fails is run again, up to
+# twice more; one that fails three times in a row fails the run. The native suite (`make test`,
+# `make test-sanitize`) runs every test once.
+WINE_CTEST_FLAGS := --repeat until-pass:3
 test-windows: windows-deps $(WINDOWS)/CMakeCache.txt
 	$(WINE_SESSION)
 	$(WINE_ENV) cmake --build $(WINDOWS) -j $(JOBS)
 	$(WINE_SESSION)
-	cd $(WINDOWS) && $(WINE_ENV) ctest $(CTEST_FLAGS) -E '^completion: bash'
+	cd $(WINDOWS) && $(WINE_ENV) ctest $(CTEST_FLAGS) $(WINE_CTEST_FLAGS) -E '^completion: bash'
 

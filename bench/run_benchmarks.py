@@ -750,8 +750,9 @@ class Bench:
                             figure = run_json(echo[:2] + target + echo[2:], timeout=60)
                             figure.update(flood_handshakes_per_second=None, half_open_closed=None)
                         else:
+                            # The flood outlasts the measuring client, which starts once it is ready.
                             figure = self.one_flood(echo[:2] + target + echo[2:], target, half_open, connectors,
-                                                    duration + warmup + 1)
+                                                    duration + warmup + (0.3 if self.smoke else 1))
                     if figure["errors"]:
                         raise RuntimeError("the measuring client failed" + (" during the flood" if mode == "flood"
                                                                              else ""))

@@ -35,6 +35,8 @@
 
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
 #include <asio/ssl.hpp>
 
 namespace {
@@ -143,11 +145,22 @@ std::string negotiated(TlsStream& stream) {
 }
 
 // Runs `operation`, giving up (and cancelling it) after `limit`: false when it ran out of time.
+// An exception of the operation's comes out at once. (Not `operation || timer`: in Asio 1.22
+// that waits for the first success, so a refused connection would take the whole limit.)
 asio::awaitable<bool> within(asio::awaitable<void> operation, Clock::duration limit) {
-    using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer timer(co_await asio::this_coro::executor, limit);
-    auto outcome = co_await (std::move(operation) || timer.async_wait(asio::use_awaitable));
-    co_return outcome.index() == 0;
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor, limit);
+    auto group = asio::experimental::make_parallel_group(
+        asio::co_spawn(executor, std::move(operation), asio::experimental::deferred),
+        timer.async_wait(asio::experimental::deferred));
+    auto outcome =
+        co_await group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    auto& [order, failure, timer_error] = outcome;
+    (void)timer_error;
+    if (order[0] == 0 && failure) {
+        std::rethrow_exception(failure);
+    }
+    co_return order[0] == 0;
 }
 
 // ---- echo ----------------------------------------------------------------------------------
@@ -640,9 +653,10 @@ struct HandshakeRun {
     Clock::time_point measure_from = Clock::time_point::max();
     Clock::time_point stop_at = Clock::time_point::max();
     std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t handshakes = 0;        // completed within the measured window
-    std::uint64_t all_handshakes = 0;    // warm-up and stragglers too: for the server's CPU
-    std::uint64_t failures = 0;          // refused, reset, or out of time
+    std::uint64_t handshakes = 0;      // completed within the measured window
+    std::uint64_t all_handshakes = 0;  // warm-up and stragglers too: for the server's CPU
+    std::uint64_t failures = 0;        // refused, reset, or out of time
+    // Connectors still in a handshake (or its close) when the run ended: "unfinished".
     std::uint64_t half_open_closed = 0;  // half-open connections the server closed
     int connectors_done = 0;
     Latencies latencies;     // connect + handshake, per handshake
@@ -651,6 +665,18 @@ struct HandshakeRun {
 
 // A handshake, or a close, that takes this long has failed: the loop goes on with a new one.
 constexpr auto handshake_limit = 5s;
+
+// (Named coroutines rather than lambdas: GCC 12 mishandles a lambda's captures around co_await.)
+asio::awaitable<void> connect_and_handshake(TlsStream& stream, tcp::endpoint endpoint) {
+    co_await stream.next_layer().async_connect(endpoint, asio::use_awaitable);
+    stream.next_layer().set_option(tcp::no_delay(true));
+    co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+}
+
+asio::awaitable<void> close_tls(TlsStream& stream) {
+    std::error_code ignored;
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+}
 
 // One connector: connect, full handshake, close_notify, and wait for the server to close (so
 // that the server has done all its work for this one before the next starts), until the end.
@@ -662,19 +688,14 @@ asio::awaitable<void> handshake_loop(tcp::endpoint endpoint, asio::ssl::context&
         TlsStream stream(executor, tls);
         bool done = false;
         try {
-            done = co_await within(
-                [&]() -> asio::awaitable<void> {
-                    co_await stream.next_layer().async_connect(endpoint, asio::use_awaitable);
-                    stream.next_layer().set_option(tcp::no_delay(true));
-                    co_await stream.async_handshake(asio::ssl::stream_base::client,
-                                                    asio::use_awaitable);
-                }(),
-                handshake_limit);
+            done = co_await within(connect_and_handshake(stream, endpoint), handshake_limit);
         } catch (const std::exception&) {
             done = false;
         }
         if (!done) {
             ++run.failures;
+            asio::steady_timer pause(executor, 10ms);  // no busy loop against a refusing port
+            co_await pause.async_wait(asio::use_awaitable);
             continue;
         }
         auto finished = Clock::now();
@@ -689,13 +710,7 @@ asio::awaitable<void> handshake_loop(tcp::endpoint endpoint, asio::ssl::context&
         }
         // The server may close at once or answer with its own close_notify: either ends it.
         try {
-            co_await within(
-                [&]() -> asio::awaitable<void> {
-                    std::error_code ignored;
-                    co_await stream.async_shutdown(
-                        asio::redirect_error(asio::use_awaitable, ignored));
-                }(),
-                handshake_limit);
+            co_await within(close_tls(stream), handshake_limit);
         } catch (const std::exception&) {
         }
     }
@@ -796,12 +811,13 @@ int run_handshakes(const std::string& host, std::uint16_t port, int connectors, 
                           ? std::chrono::duration<double>(ended - run.measure_from).count()
                           : 0;
     fmt::print(R"({{"mode":"handshake","connectors":{},"half_open":{},"seconds":{:.3f},)"
-               R"("handshakes":{},"all_handshakes":{},"failures":{},"half_open_closed":{},)"
+               R"("handshakes":{},"all_handshakes":{},"failures":{},"unfinished":{},)"
+               R"("half_open_closed":{},)"
                R"("handshakes_per_second":{:.1f},)"
                R"("p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}{}{}}})"
                "\n",
                connectors, half_open_count, measured, run.handshakes, run.all_handshakes,
-               run.failures, run.half_open_closed,
+               run.failures, connectors - run.connectors_done, run.half_open_closed,
                measured > 0 ? static_cast<double>(run.handshakes) / measured : 0,
                run.latencies.percentile(50), run.latencies.percentile(99),
                cpu_seconds() - cpu_before, run.negotiated.empty() ? "" : ",", run.negotiated);

@@ -697,7 +697,8 @@ class Bench:
                                            str(connectors), "-d", duration, "--warmup", "0.2"], timeout=120)
                         cpu_after = server.cpu_seconds()
                     if not figure["handshakes"]:
-                        raise RuntimeError(f"no handshake completed ({figure['failures']} failed)")
+                        raise RuntimeError(f"no handshake completed ({figure['failures']} failed, "
+                                           f"{figure['unfinished']} unfinished at the end)")
                     used = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
                     figure["server_cpu_seconds"] = used
                     # Every handshake of the run (warm-up too) against all the CPU it cost the server.

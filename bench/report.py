@@ -169,9 +169,11 @@ def targets(s):
     return rows + tls_targets(s)
 
 
-def best_peer(figures, rest, field):
-    """(name, value) of the best TLS peer measured at `rest` ("upload", "100x64", "rsa"), or None."""
-    values = {name: figure(figures, f"{name}/{rest}", field) for name in TLS_PEERS}
+def best_peer(figures, rest, field, direction_first=False):
+    """(name, value) of the best TLS peer measured at `rest` ("100x64", "rsa"; bulk's keys put the
+    direction first: "upload/ncat"), or None."""
+    values = {name: figure(figures, f"{rest}/{name}" if direction_first else f"{name}/{rest}", field)
+              for name in TLS_PEERS}
     values = {name: value for name, value in values.items() if value}
     if not values:
         return None
@@ -186,7 +188,7 @@ def tls_targets(s):
     for direction in ("upload", "download"):
         mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
         plain = figure(bulk, f"{direction}/{PLAIN}", "MiB_per_second")
-        best = best_peer(bulk, direction, "MiB_per_second")
+        best = best_peer(bulk, direction, "MiB_per_second", direction_first=True)
         if f"{direction}/tcpkit" in bulk and not mine:
             rows.append(("tls bulk", f"{direction}", f"failed: {bulk[f'{direction}/tcpkit'].get('failed')}",
                          "**missed**"))

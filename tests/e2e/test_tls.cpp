@@ -322,8 +322,8 @@ TEST_CASE("tls: the test certificates are what the tests think they are", "[tls]
     const auto& certificates = test_certificates();
     for (const auto* files :
          {&certificates.ca, &certificates.server, &certificates.client, &certificates.expired,
-          &certificates.wrong_name, &certificates.self_signed, &certificates.other_ca,
-          &certificates.other_ca_server}) {
+          &certificates.not_yet_valid, &certificates.wrong_name, &certificates.self_signed,
+          &certificates.other_ca, &certificates.other_ca_server}) {
         CHECK(std::filesystem::exists(files->cert));
         CHECK(std::filesystem::exists(files->key));
         CHECK(files->fingerprint.size() == 64);
@@ -391,6 +391,13 @@ TEST_CASE("tls: each verification failure is one line that names its reason", "[
         REQUIRE(client.wait_for_exit() == 1);
         check_one_error_line(client.err());
         CHECK_THAT(client.err(), TCPKIT_CONTAINS("expired"));
+    }
+    SECTION("not yet valid") {
+        OpenSslServer server(certificates.not_yet_valid);
+        Process client(tls_connect_args("localhost", server.port, {"--ca-file", ca}));
+        REQUIRE(client.wait_for_exit() == 1);
+        check_one_error_line(client.err());
+        CHECK_THAT(client.err(), TCPKIT_CONTAINS("not yet valid"));
     }
     SECTION("name mismatch") {
         OpenSslServer server(certificates.wrong_name);
@@ -788,6 +795,9 @@ TEST_CASE("tls: TLS options are usage errors without --tls or in bad combination
         {"connect", "--tls", "--pin", "md5:" + certificates.server.fingerprint, "127.0.0.1", port},
         {"connect", "--tls", "--ca-file", "/nonexistent/ca.pem", "127.0.0.1", port},
         {"connect", "--tls", "--cert", "/nonexistent/client.pem", "127.0.0.1", port},
+        {"connect", "--tls", "--cert", certificates.client.cert, "--key", "/nonexistent/client.key",
+         "127.0.0.1", port},
+        {"echo-server", "--tls", "--cert", "/nonexistent/server.pem", "--port", "0"},
         {"send", "--sni", "localhost", "127.0.0.1", port, "x"},
         {"echo-server", "--cert", certificates.server.cert, "--port", "0"},
         {"echo-server", "--tls", "--udp", "--port", "0"},
@@ -804,6 +814,13 @@ TEST_CASE("tls: TLS options are usage errors without --tls or in bad combination
         tcpkit.close_stdin();
         CHECK(tcpkit.wait_for_exit() == 2);
         CHECK(lines_of(tcpkit.err()).size() == 1);
+        // A file that cannot be read is named, with the option it was given to.
+        for (std::size_t i = 1; i + 1 < misuse.size(); ++i) {
+            if (misuse[i + 1].rfind("/nonexistent/", 0) == 0) {
+                CHECK_THAT(tcpkit.err(), TCPKIT_CONTAINS(misuse[i + 1]));
+                CHECK_THAT(tcpkit.err(), TCPKIT_CONTAINS(misuse[i]));
+            }
+        }
     }
 }
 

@@ -146,19 +146,23 @@ class CertificateMaker {
         return files;
     }
 
-    // A leaf signed by `issuer` whose validity ended long ago. `openssl x509 -days` cannot go
-    // back in time (OpenSSL 3.0 refuses negative days and has no -not_before/-not_after), but
-    // `openssl ca` takes explicit -startdate and -enddate; it needs a small database of its own.
-    CertificateFiles expired_signed_by(const CertificateFiles& issuer, const std::string& name,
-                                       const std::string& subject, const std::string& names) {
+    // A leaf signed by `issuer`, valid only from `start` to `end` (YYYYMMDDHHMMSSZ): long ago,
+    // or far ahead. `openssl x509 -days` cannot go back in time (OpenSSL 3.0 refuses negative
+    // days and has no -not_before/-not_after), but `openssl ca` takes explicit -startdate and
+    // -enddate; it needs a small database of its own.
+    CertificateFiles signed_for_period(const CertificateFiles& issuer, const std::string& name,
+                                       const std::string& subject, const std::string& names,
+                                       const std::string& start, const std::string& end) {
         CertificateFiles files;
         files.key = new_key(name);
         files.cert = directory_.file(name + ".pem");
         std::string request = certificate_request(name, files.key, subject);
         std::string database = directory_.file("ca-database");
         std::filesystem::create_directories(database);
-        write_file(database + "/index.txt", "");
-        write_file(database + "/serial", "1000\n");
+        if (!std::filesystem::exists(database + "/index.txt")) {
+            write_file(database + "/index.txt", "");
+            write_file(database + "/serial", "1000\n");
+        }
         std::string config = directory_.file("ca.cnf");
         write_file(config,
                    "[ca]\n"
@@ -184,8 +188,8 @@ class CertificateMaker {
                        "subjectAltName = " +
                        names + "\n");
         run_openssl({"ca", "-batch", "-notext", "-config", config, "-cert", issuer.cert, "-keyfile",
-                     issuer.key, "-in", request, "-out", files.cert, "-startdate",
-                     "20200101000000Z", "-enddate", "20200201000000Z", "-extensions", "leaf"});
+                     issuer.key, "-in", request, "-out", files.cert, "-startdate", start,
+                     "-enddate", end, "-extensions", "leaf"});
         files.fingerprint = fingerprint_of_file(files.cert);
         return files;
     }
@@ -219,7 +223,11 @@ TestCertificates make_certificates(const CertificateDirectory& directory) {
     made.client = maker.signed_by(made.ca, "client", "/CN=alice",
                                   "basicConstraints = critical,CA:FALSE\n"
                                   "extendedKeyUsage = clientAuth\n");
-    made.expired = maker.expired_signed_by(made.ca, "expired", "/CN=localhost", localhost_names);
+    made.expired = maker.signed_for_period(made.ca, "expired", "/CN=localhost", localhost_names,
+                                           "20200101000000Z", "20200201000000Z");
+    made.not_yet_valid =
+        maker.signed_for_period(made.ca, "not-yet-valid", "/CN=localhost", localhost_names,
+                                "20990101000000Z", "20991231000000Z");
     made.wrong_name = maker.signed_by(made.ca, "wrong-name", "/CN=wrong.example",
                                       server_extensions("DNS:wrong.example"));
     made.self_signed = maker.self_signed("self-signed", "/CN=localhost", false, localhost_names);

@@ -27,6 +27,8 @@ struct TestCertificates {
     CertificateFiles client;
     // Signed by `ca` for localhost/127.0.0.1/::1, but valid only in January 2020.
     CertificateFiles expired;
+    // Signed by `ca` for localhost/127.0.0.1/::1, but valid only from 2099 on.
+    CertificateFiles not_yet_valid;
     // Signed by `ca` and current, but for DNS:wrong.example only.
     CertificateFiles wrong_name;
     // Self-signed (its own issuer), for localhost/127.0.0.1/::1.

@@ -38,6 +38,9 @@ install_apt() {
     # give the tests that need them a network, hosts file or resolver of their own.
     packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2 groff-base"
     packages="$packages util-linux iproute2"
+    # The TLS tests make their certificates and run their TLS peers with the openssl tool, and
+    # drive many TLS connections from the test binary with libssl.
+    packages="$packages openssl libssl-dev"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
     if [ "$with_package_tools" = true ]; then
         packages="$packages dpkg-dev file"
@@ -61,7 +64,7 @@ install_apt() {
 }
 
 install_brew() {
-    formulas="cmake ninja pkg-config asio cli11 fmt catch2"
+    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3"
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
     fi
@@ -72,7 +75,7 @@ install_brew() {
 
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
-    packages="$packages util-linux iproute"
+    packages="$packages util-linux iproute openssl openssl-devel"
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"

@@ -208,8 +208,10 @@ for _ in $(seq 100); do # up to 10 s
     kill -0 "$server_pid" 2>/dev/null || { cat "$tls_log" >&2; fail "echo-server --tls exited early"; }
     sleep 0.1
 done
-[ -n "$port" ] && [ -n "$fingerprint" ] ||
-    { cat "$tls_log" >&2; fail "echo-server --tls reported no port or no certificate within 10s"; }
+if [ -z "$port" ] || [ -z "$fingerprint" ]; then
+    cat "$tls_log" >&2
+    fail "echo-server --tls reported no port or no certificate within 10s"
+fi
 reply=$(timeout 15 /usr/bin/tcpkit send --tls --pin "$fingerprint" --timeout 10s 127.0.0.1 "$port" hello \
     </dev/null) || { cat "$tls_log" >&2; fail "tcpkit send --tls --pin $fingerprint 127.0.0.1 $port hello failed"; }
 [ "$reply" = hello ] || fail "tcpkit send --tls 127.0.0.1 $port hello printed '$reply', not 'hello'"

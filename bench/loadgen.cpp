@@ -8,8 +8,12 @@
 //   idle   HOST PORT -c N                         N named, silent clients, held until stdin ends
 //   sink   PORT                                   accept one connection, count bytes to its end
 //   source PORT --bytes N                         accept one connection, send N bytes, close
+//   handshake HOST PORT -c N -d SECONDS           N connectors, each in a loop: connect, full
+//          [--half-open H]                        TLS handshake, close; plus H connections that
+//                                                 never send a ClientHello (a handshake flood)
 //
-// Loopback only: the benchmarks never point it anywhere else.
+// --tls makes echo a TLS client (no verification, or against --ca-file), and sink and source
+// TLS servers (--cert, --key). Loopback only: the benchmarks never point it anywhere else.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -31,6 +35,9 @@
 
 #include <asio.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
+#include <asio/ssl.hpp>
 
 namespace {
 
@@ -102,6 +109,60 @@ asio::awaitable<tcp::socket> connect_to(tcp::endpoint endpoint, int receive_buff
     co_return socket;
 }
 
+// ---- TLS -----------------------------------------------------------------------------------
+
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+// A client context for benchmarks: every handshake is a full one (no session cache, no
+// tickets, so nothing can be resumed), and the server's certificate is only checked when a CA
+// file is given. OpenSSL still checks the CertificateVerify signature either way.
+std::unique_ptr<asio::ssl::context> client_tls(const std::string& ca_file) {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_session_cache_mode(context->native_handle(), SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_TICKET);
+    if (ca_file.empty()) {
+        context->set_verify_mode(asio::ssl::verify_none);
+    } else {
+        context->load_verify_file(ca_file);
+        context->set_verify_mode(asio::ssl::verify_peer);
+    }
+    return context;
+}
+
+std::unique_ptr<asio::ssl::context> server_tls(const std::string& cert_file,
+                                               const std::string& key_file) {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    context->use_certificate_chain_file(cert_file);
+    context->use_private_key_file(key_file.empty() ? cert_file : key_file, asio::ssl::context::pem);
+    return context;
+}
+
+// What was negotiated, for the JSON line: the figures of two runs compare only when it matches.
+std::string negotiated(TlsStream& stream) {
+    const SSL* ssl = stream.native_handle();
+    return fmt::format(R"("protocol":"{}","cipher":"{}")", SSL_get_version(ssl),
+                       SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)));
+}
+
+// Runs `operation`, giving up (and cancelling it) after `limit`: false when it ran out of time.
+// An exception of the operation's comes out at once. (Not `operation || timer`: in Asio 1.22
+// that waits for the first success, so a refused connection would take the whole limit.)
+asio::awaitable<bool> within(asio::awaitable<void> operation, Clock::duration limit) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor, limit);
+    auto group = asio::experimental::make_parallel_group(
+        asio::co_spawn(executor, std::move(operation), asio::experimental::deferred),
+        timer.async_wait(asio::experimental::deferred));
+    auto outcome =
+        co_await group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+    auto& [order, failure, timer_error] = outcome;
+    (void)timer_error;
+    if (order[0] == 0 && failure) {
+        std::rethrow_exception(failure);
+    }
+    co_return order[0] == 0;
+}
+
 // ---- echo ----------------------------------------------------------------------------------
 
 struct EchoStats {
@@ -111,23 +172,36 @@ struct EchoStats {
     Latencies latencies;
 };
 
+template <typename Stream>
+asio::awaitable<void> round_trips(Stream& stream, std::size_t size, Clock::time_point measure_from,
+                                  Clock::time_point stop_at, EchoStats& stats) {
+    std::string message(size, 'e');
+    std::string reply(size, '\0');
+    while (Clock::now() < stop_at) {
+        auto sent = Clock::now();
+        co_await asio::async_write(stream, asio::buffer(message), asio::use_awaitable);
+        co_await asio::async_read(stream, asio::buffer(reply), asio::use_awaitable);
+        auto done = Clock::now();
+        if (sent >= measure_from && done <= stop_at) {
+            ++stats.messages;
+            stats.latencies.record(std::chrono::duration<double, std::micro>(done - sent).count());
+        }
+    }
+}
+
+// `tls`: null for plain TCP, else the client context; the handshake comes before the warm-up
+// ends, so it is not in the latencies.
 asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size,
                                       Clock::time_point measure_from, Clock::time_point stop_at,
-                                      EchoStats& stats) {
+                                      asio::ssl::context* tls, EchoStats& stats) {
     try {
         auto socket = co_await connect_to(endpoint);
-        std::string message(size, 'e');
-        std::string reply(size, '\0');
-        while (Clock::now() < stop_at) {
-            auto sent = Clock::now();
-            co_await asio::async_write(socket, asio::buffer(message), asio::use_awaitable);
-            co_await asio::async_read(socket, asio::buffer(reply), asio::use_awaitable);
-            auto done = Clock::now();
-            if (sent >= measure_from && done <= stop_at) {
-                ++stats.messages;
-                stats.latencies.record(
-                    std::chrono::duration<double, std::micro>(done - sent).count());
-            }
+        if (tls == nullptr) {
+            co_await round_trips(socket, size, measure_from, stop_at, stats);
+        } else {
+            TlsStream stream(std::move(socket), *tls);
+            co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+            co_await round_trips(stream, size, measure_from, stop_at, stats);
         }
     } catch (const std::exception&) {
         ++stats.errors;
@@ -139,7 +213,7 @@ asio::awaitable<void> echo_connection(tcp::endpoint endpoint, std::size_t size,
 constexpr auto straggler_grace = 2s;
 
 int run_echo(const std::string& host, std::uint16_t port, int connections, std::size_t size,
-             double seconds, double warmup) {
+             double seconds, double warmup, asio::ssl::context* tls) {
     asio::io_context context(1);
     EchoStats stats;
     auto start = Clock::now();
@@ -149,7 +223,7 @@ int run_echo(const std::string& host, std::uint16_t port, int connections, std::
                                       std::chrono::duration<double>(seconds));
     auto endpoint = endpoint_of(host, port);
     for (int i = 0; i < connections; ++i) {
-        asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, stats),
+        asio::co_spawn(context, echo_connection(endpoint, size, measure_from, stop_at, tls, stats),
                        asio::detached);
     }
     double cpu_before = cpu_seconds();
@@ -158,10 +232,11 @@ int run_echo(const std::string& host, std::uint16_t port, int connections, std::
     stats.errors += static_cast<std::uint64_t>(connections - stats.finished);
     double measured = std::chrono::duration<double>(stop_at - measure_from).count();
     fmt::print(
-        R"({{"mode":"echo","connections":{},"size":{},"seconds":{:.3f},"messages":{},"errors":{},)"
-        R"("messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}}})"
+        R"({{"mode":"echo","tls":{},"connections":{},"size":{},"seconds":{:.3f},"messages":{},)"
+        R"("errors":{},"messages_per_second":{:.1f},"p50_us":{:.1f},"p99_us":{:.1f},)"
+        R"("loadgen_cpu_seconds":{:.3f}}})"
         "\n",
-        connections, size, measured, stats.messages, stats.errors,
+        tls != nullptr, connections, size, measured, stats.messages, stats.errors,
         static_cast<double>(stats.messages) / measured, stats.latencies.percentile(50),
         stats.latencies.percentile(99), cpu_seconds() - cpu_before);
     return stats.errors == 0 ? 0 : 1;
@@ -486,50 +561,268 @@ int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) 
 
 // ---- sink and source -----------------------------------------------------------------------
 
-int run_sink(std::uint16_t port) {
-    asio::io_context context(1);
-    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
-    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
-    std::fflush(stdout);
-    tcp::socket socket = acceptor.accept();
+// Reads `stream` to its end (a TLS stream: to close_notify, or to a close without one, which
+// some clients do), counting bytes.
+template <typename Stream>
+std::uint64_t drain(Stream& stream) {
     std::vector<char> buffer(1 << 20);
     std::uint64_t total = 0;
-    auto start = Clock::now();
     std::error_code error;
     for (;;) {
-        std::size_t count = socket.read_some(asio::buffer(buffer), error);
-        if (error) {
-            break;
-        }
+        std::size_t count = stream.read_some(asio::buffer(buffer), error);
         total += count;
+        if (error) {
+            return total;
+        }
     }
-    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    fmt::print("{{\"mode\":\"sink\",\"bytes\":{},\"seconds\":{:.3f}}}\n", total, seconds);
-    return 0;
 }
 
-int run_source(std::uint16_t port, std::uint64_t bytes) {
-    asio::io_context context(1);
-    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
-    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
-    std::fflush(stdout);
-    tcp::socket socket = acceptor.accept();
+template <typename Stream>
+void send_bytes(Stream& stream, std::uint64_t bytes) {
     std::vector<char> buffer(1 << 20, 's');
-    auto start = Clock::now();
     std::uint64_t left = bytes;
     while (left > 0) {
         std::size_t chunk = static_cast<std::size_t>(std::min<std::uint64_t>(left, buffer.size()));
-        asio::write(socket, asio::buffer(buffer.data(), chunk));
+        asio::write(stream, asio::buffer(buffer.data(), chunk));
         left -= chunk;
     }
-    socket.shutdown(tcp::socket::shutdown_send);
-    // Wait for the client to close, so the timing covers delivery.
+}
+
+// `tls`: null for plain TCP, else the server context.
+int run_sink(std::uint16_t port, asio::ssl::context* tls) {
+    asio::io_context context(1);
+    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
+    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
+    std::fflush(stdout);
+    tcp::socket socket = acceptor.accept();
+    auto start = Clock::now();
+    std::uint64_t total = 0;
+    std::string tls_fields;
+    if (tls == nullptr) {
+        total = drain(socket);
+    } else {
+        TlsStream stream(std::move(socket), *tls);
+        stream.handshake(asio::ssl::stream_base::server);
+        tls_fields = "," + negotiated(stream);
+        total = drain(stream);
+        // Answer the client's close_notify, so that a client waiting for ours sees a clean end.
+        std::error_code ignored;
+        stream.shutdown(ignored);
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    fmt::print("{{\"mode\":\"sink\",\"bytes\":{},\"seconds\":{:.3f}{}}}\n", total, seconds,
+               tls_fields);
+    return 0;
+}
+
+int run_source(std::uint16_t port, std::uint64_t bytes, asio::ssl::context* tls) {
+    asio::io_context context(1);
+    tcp::acceptor acceptor(context, {asio::ip::address_v4::loopback(), port});
+    fmt::print("{{\"listening\":{}}}\n", acceptor.local_endpoint().port());
+    std::fflush(stdout);
+    tcp::socket socket = acceptor.accept();
+    auto start = Clock::now();
+    std::string tls_fields;
     std::error_code error;
     char byte;
-    socket.read_some(asio::buffer(&byte, 1), error);
+    if (tls == nullptr) {
+        send_bytes(socket, bytes);
+        socket.shutdown(tcp::socket::shutdown_send);
+        // Wait for the client to close, so the timing covers delivery.
+        socket.read_some(asio::buffer(&byte, 1), error);
+    } else {
+        TlsStream stream(std::move(socket), *tls);
+        stream.handshake(asio::ssl::stream_base::server);
+        tls_fields = "," + negotiated(stream);
+        send_bytes(stream, bytes);
+        // close_notify, then wait for the client's (or its close): delivery is covered too.
+        stream.shutdown(error);
+        stream.next_layer().shutdown(tcp::socket::shutdown_send, error);
+        stream.next_layer().read_some(asio::buffer(&byte, 1), error);
+    }
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    fmt::print("{{\"mode\":\"source\",\"bytes\":{},\"seconds\":{:.3f}}}\n", bytes, seconds);
+    fmt::print("{{\"mode\":\"source\",\"bytes\":{},\"seconds\":{:.3f}{}}}\n", bytes, seconds,
+               tls_fields);
     return 0;
+}
+
+// ---- handshakes ----------------------------------------------------------------------------
+
+struct HandshakeRun {
+    // Set once the half-open connections are in (at once without them).
+    Clock::time_point measure_from = Clock::time_point::max();
+    Clock::time_point stop_at = Clock::time_point::max();
+    std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t handshakes = 0;      // completed within the measured window
+    std::uint64_t all_handshakes = 0;  // warm-up and stragglers too: for the server's CPU
+    std::uint64_t failures = 0;        // refused, reset, or out of time
+    // Connectors still in a handshake (or its close) when the run ended: "unfinished".
+    std::uint64_t half_open_closed = 0;  // half-open connections the server closed
+    int connectors_done = 0;
+    Latencies latencies;     // connect + handshake, per handshake
+    std::string negotiated;  // of the first handshake
+};
+
+// A handshake, or a close, that takes this long has failed: the loop goes on with a new one.
+constexpr auto handshake_limit = 5s;
+
+// (Named coroutines rather than lambdas: GCC 12 mishandles a lambda's captures around co_await.)
+asio::awaitable<void> connect_and_handshake(TlsStream& stream, tcp::endpoint endpoint) {
+    co_await stream.next_layer().async_connect(endpoint, asio::use_awaitable);
+    stream.next_layer().set_option(tcp::no_delay(true));
+    co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+}
+
+asio::awaitable<void> close_tls(TlsStream& stream) {
+    std::error_code ignored;
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+// One connector: connect, full handshake, close_notify, and wait for the server to close (so
+// that the server has done all its work for this one before the next starts), until the end.
+asio::awaitable<void> handshake_loop(tcp::endpoint endpoint, asio::ssl::context& tls,
+                                     HandshakeRun& run) {
+    auto executor = co_await asio::this_coro::executor;
+    while (Clock::now() < run.stop_at && run.handshakes < run.most) {
+        auto started = Clock::now();
+        TlsStream stream(executor, tls);
+        bool done = false;
+        try {
+            done = co_await within(connect_and_handshake(stream, endpoint), handshake_limit);
+        } catch (const std::exception&) {
+            done = false;
+        }
+        if (!done) {
+            ++run.failures;
+            asio::steady_timer pause(executor, 10ms);  // no busy loop against a refusing port
+            co_await pause.async_wait(asio::use_awaitable);
+            continue;
+        }
+        auto finished = Clock::now();
+        ++run.all_handshakes;
+        if (run.negotiated.empty()) {
+            run.negotiated = negotiated(stream);
+        }
+        if (started >= run.measure_from && finished <= run.stop_at) {
+            ++run.handshakes;
+            run.latencies.record(
+                std::chrono::duration<double, std::micro>(finished - started).count());
+        }
+        // The server may close at once or answer with its own close_notify: either ends it.
+        try {
+            co_await within(close_tls(stream), handshake_limit);
+        } catch (const std::exception&) {
+        }
+    }
+    ++run.connectors_done;
+}
+
+// One connection that never sends a ClientHello: the server has to hold it until its handshake
+// timeout. When the server closes it, another takes its place, until the end of the run.
+// `all_connected` is shared: it may outlive the coroutine that waits on it (30 s at most).
+asio::awaitable<void> half_open(tcp::endpoint endpoint, std::shared_ptr<int> connecting,
+                                std::shared_ptr<asio::steady_timer> all_connected,
+                                HandshakeRun& run) {
+    bool first = true;
+    while (Clock::now() < run.stop_at) {
+        tcp::socket socket(co_await asio::this_coro::executor);
+        std::error_code error;
+        co_await socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, error));
+        if (first) {
+            first = false;
+            if (--*connecting == 0) {
+                all_connected->cancel();
+            }
+        }
+        if (error) {
+            ++run.failures;
+            asio::steady_timer pause(socket.get_executor(), 10ms);  // no busy loop when refused
+            co_await pause.async_wait(asio::use_awaitable);
+            continue;
+        }
+        char byte;
+        co_await socket.async_read_some(asio::buffer(&byte, 1),
+                                        asio::redirect_error(asio::use_awaitable, error));
+        ++run.half_open_closed;
+    }
+}
+
+asio::awaitable<void> handshakes_main(tcp::endpoint endpoint, int connectors, double seconds,
+                                      double warmup, int half_open_count, asio::ssl::context& tls,
+                                      HandshakeRun& run) {
+    auto executor = co_await asio::this_coro::executor;
+    if (half_open_count > 0) {
+        // Bounded: a server that takes none of them does not hold the run.
+        auto all_connected = std::make_shared<asio::steady_timer>(executor, 30s);
+        auto connecting = std::make_shared<int>(half_open_count);
+        for (int i = 0; i < half_open_count; ++i) {
+            asio::co_spawn(executor, half_open(endpoint, connecting, all_connected, run),
+                           asio::detached);
+        }
+        std::error_code ignored;
+        co_await all_connected->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        fmt::print(R"({{"ready":true,"half_open":{},"still_connecting":{}}})"
+                   "\n",
+                   half_open_count, std::max(*connecting, 0));
+        std::fflush(stdout);
+    }
+    auto now = Clock::now();
+    run.measure_from =
+        now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+    run.stop_at = run.measure_from + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(seconds));
+    for (int i = 0; i < connectors; ++i) {
+        asio::co_spawn(executor, handshake_loop(endpoint, tls, run), asio::detached);
+    }
+}
+
+// The handshake loop (`connectors` at once), beside `half_open_count` silent connections when
+// asked: a handshake flood. Ends after `seconds` past the warm-up, or after `most` handshakes.
+int run_handshakes(const std::string& host, std::uint16_t port, int connectors, double seconds,
+                   double warmup, std::uint64_t most, int half_open_count,
+                   asio::ssl::context& tls) {
+    asio::io_context context(1);
+    HandshakeRun run;
+    run.most = most;
+    double cpu_before = cpu_seconds();
+    bool started = false;
+    asio::co_spawn(context,
+                   handshakes_main(endpoint_of(host, port), connectors, seconds, warmup,
+                                   half_open_count, tls, run),
+                   [&](std::exception_ptr) { started = true; });
+    // Joining is bounded above (30 s), the run by its end plus the time a straggler may take.
+    auto hard_deadline = Clock::now() + 30s +
+                         std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(warmup + seconds + 1)) +
+                         handshake_limit * 2;
+    while (Clock::now() < hard_deadline) {
+        context.run_for(20ms);
+        bool over = started && Clock::now() >= run.stop_at + straggler_grace;
+        bool counted = started && run.handshakes >= run.most;
+        // Half-open connections are only there for the connectors: they end with them.
+        bool all_done = started && run.connectors_done == connectors &&
+                        (half_open_count == 0 || Clock::now() >= run.stop_at);
+        if (over || counted || all_done) {
+            break;
+        }
+    }
+    auto ended = std::min(Clock::now(), run.stop_at);
+    double measured = started && ended > run.measure_from
+                          ? std::chrono::duration<double>(ended - run.measure_from).count()
+                          : 0;
+    fmt::print(R"({{"mode":"handshake","connectors":{},"half_open":{},"seconds":{:.3f},)"
+               R"("handshakes":{},"all_handshakes":{},"failures":{},"unfinished":{},)"
+               R"("half_open_closed":{},)"
+               R"("handshakes_per_second":{:.1f},)"
+               R"("p50_us":{:.1f},"p99_us":{:.1f},"loadgen_cpu_seconds":{:.3f}{}{}}})"
+               "\n",
+               connectors, half_open_count, measured, run.handshakes, run.all_handshakes,
+               run.failures, connectors - run.connectors_done, run.half_open_closed,
+               measured > 0 ? static_cast<double>(run.handshakes) / measured : 0,
+               run.latencies.percentile(50), run.latencies.percentile(99),
+               cpu_seconds() - cpu_before, run.negotiated.empty() ? "" : ",", run.negotiated);
+    std::fflush(stdout);
+    return run.handshakes > 0 || connectors == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -551,6 +844,12 @@ int main(int argc, char** argv) {
     double timeout = 60;
     bool ncat = false;
     std::uint64_t bytes = 0;
+    bool tls = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    int half_open_count = 0;
+    std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
 
     auto* echo = app.add_subcommand("echo", "Echo round trips");
     echo->add_option("host", host)->required();
@@ -559,6 +858,8 @@ int main(int argc, char** argv) {
     echo->add_option("-s,--size", size);
     echo->add_option("-d,--duration", seconds);
     echo->add_option("--warmup", warmup);
+    echo->add_flag("--tls", tls, "Speak TLS (no verification without --ca-file)");
+    echo->add_option("--ca-file", ca_file, "Verify the server's certificate against these CAs");
 
     auto* chat = app.add_subcommand("chat", "Chat fan-out");
     chat->add_option("host", host)->required();
@@ -583,11 +884,34 @@ int main(int argc, char** argv) {
     auto* source = app.add_subcommand("source", "Send bytes on one connection");
     source->add_option("port", port);
     source->add_option("--bytes", bytes)->required();
+    for (auto* server : {sink, source}) {
+        server->add_flag("--tls", tls, "Serve TLS with --cert and --key");
+        server->add_option("--cert", cert_file, "Certificate chain (PEM)");
+        server->add_option("--key", key_file, "Private key (PEM), default: the --cert file");
+    }
+
+    auto* handshake = app.add_subcommand("handshake", "Full TLS handshakes in a loop");
+    handshake->add_option("host", host)->required();
+    handshake->add_option("port", port)->required();
+    handshake->add_option("-c,--connectors", connections, "Handshakes at once (0: flood only)");
+    handshake->add_option("-d,--duration", seconds);
+    handshake->add_option("--warmup", warmup);
+    handshake->add_option("--max", most, "Stop after this many handshakes");
+    handshake->add_option("--half-open", half_open_count,
+                          "Also hold this many connections that never send a ClientHello");
+    handshake->add_option("--ca-file", ca_file,
+                          "Verify the server's certificate against these CAs");
 
     CLI11_PARSE(app, argc, argv);
     try {
         if (*echo) {
-            return run_echo(host, port, connections, size, seconds, warmup);
+            auto context = tls ? client_tls(ca_file) : nullptr;
+            return run_echo(host, port, connections, size, seconds, warmup, context.get());
+        }
+        if (*handshake) {
+            auto context = client_tls(ca_file);
+            return run_handshakes(host, port, connections, seconds, warmup, most, half_open_count,
+                                  *context);
         }
         if (*chat) {
             return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout,
@@ -596,10 +920,15 @@ int main(int argc, char** argv) {
         if (*idle) {
             return run_idle(host, port, connections, ncat);
         }
-        if (*sink) {
-            return run_sink(port);
+        if ((*sink || *source) && tls && cert_file.empty()) {
+            fmt::print(stderr, "tcpkit-loadgen: --tls needs --cert\n");
+            return 2;
         }
-        return run_source(port, bytes);
+        auto context = tls ? server_tls(cert_file, key_file) : nullptr;
+        if (*sink) {
+            return run_sink(port, context.get());
+        }
+        return run_source(port, bytes, context.get());
     } catch (const std::exception& error) {
         fmt::print(stderr, "tcpkit-loadgen: {}\n", error.what());
         return 1;

@@ -23,7 +23,15 @@ COMPARED = {
     "slow_reader": [("deliveries_per_second", "others' deliveries/s", True, 1, 0),
                     ("p99_us", "others' p99 ms", False, 1e-3, 1)],
     "startup": [("median_ms", "start-up ms", False, 1, 2), ("stripped_bytes", "stripped bytes", False, 1, 0)],
+    "tls_bulk": [("MiB_per_second", "MiB/s", True, 1, 0)],
+    "tls_echo": [("messages_per_second", "msg/s", True, 1, 0), ("p99_us", "p99 us", False, 1, 0)],
+    "tls_handshake": [("handshakes_per_second", "handshakes/s", True, 1, 0),
+                      ("handshakes_per_core", "handshakes per CPU second", True, 1, 0)],
+    "tls_flood": [("p99_us", "p99 us", False, 1, 0)],
 }
+# The peers of the TLS scenarios, and what stands for "plain TCP" beside them.
+TLS_PEERS = ("ncat", "socat", "openssl s_server")
+PLAIN = "tcpkit plain"
 # Figures that do not vary from run to run: any difference is a change.
 EXACT = {"stripped_bytes"}
 # "changed" needs both: runs that rank apart more than chance allows, and a difference that matters.
@@ -34,10 +42,10 @@ SMALLEST_CHANGE = 0.10
 def before_key(scenario, key):
     """The key of the baseline's figure measured beside tcpkit's figure `key`, or None when `key`
     is not one of tcpkit's (a peer, the epoll limit, --threads 2)."""
-    if scenario == "bulk":
+    if scenario in ("bulk", "tls_bulk"):
         direction, _, name = key.partition("/")
         return f"{direction}/{BEFORE}" if name == "tcpkit" else None
-    if scenario in ("echo", "chat"):
+    if scenario in ("echo", "chat", "tls_echo", "tls_handshake", "tls_flood"):
         name, _, shape = key.partition("/")
         return f"{BEFORE}/{shape}" if name == "tcpkit" else None
     if scenario in ("idle_memory", "startup"):
@@ -158,6 +166,62 @@ def targets(s):
         grown = beside["server_peak_rss_kib"] - alone["server_peak_rss_kib"]
         rows.append(("slow reader", "server memory bounded by --max-queue (1 MiB)",
                      f"peak RSS {grown:+d} KiB with the slow reader", verdict(grown <= 2048)))
+    return rows + tls_targets(s)
+
+
+def best_peer(figures, rest, field, direction_first=False):
+    """(name, value) of the best TLS peer measured at `rest` ("100x64", "rsa"; bulk's keys put the
+    direction first: "upload/ncat"), or None."""
+    values = {name: figure(figures, f"{rest}/{name}" if direction_first else f"{name}/{rest}", field)
+              for name in TLS_PEERS}
+    values = {name: value for name, value in values.items() if value}
+    if not values:
+        return None
+    name = max(values, key=values.get)
+    return name, values[name]
+
+
+def tls_targets(s):
+    """Issue 10: >= 1.0x the best peer on each TLS scenario, and bulk TLS >= 0.5x plain TCP."""
+    rows = []
+    bulk = s.get("tls_bulk", {})
+    for direction in ("upload", "download"):
+        mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
+        plain = figure(bulk, f"{direction}/{PLAIN}", "MiB_per_second")
+        best = best_peer(bulk, direction, "MiB_per_second", direction_first=True)
+        if f"{direction}/tcpkit" in bulk and not mine:
+            rows.append(("tls bulk", f"{direction}", f"failed: {bulk[f'{direction}/tcpkit'].get('failed')}",
+                         "**missed**"))
+            continue
+        if mine and best:
+            rows.append(("tls bulk", f"{direction} >= 1.0x the fastest peer",
+                         f"{mine:.0f} vs {best[0]} {best[1]:.0f} MiB/s ({mine / best[1]:.2f}x)",
+                         verdict(mine >= best[1])))
+        if mine and plain:
+            rows.append(("tls bulk", f"{direction}: TLS >= 0.5x plain TCP (same run)",
+                         f"{mine:.0f} vs {plain:.0f} MiB/s ({mine / plain:.2f}x)", verdict(mine >= 0.5 * plain)))
+    echo = s.get("tls_echo", {})
+    shapes = sorted({k.split("/")[1] for k in echo}, key=lambda shape: [int(x) for x in shape.split("x")])
+    for shape in shapes:
+        mine = figure(echo, f"tcpkit/{shape}", "messages_per_second")
+        if not mine:
+            continue
+        best = best_peer(echo, shape, "messages_per_second")
+        if best:
+            rows.append(("tls echo", f"{shape}: msg/s >= 1.0x the best peer",
+                         f"{mine:.0f} vs {best[0]} {best[1]:.0f} ({mine / best[1]:.2f}x)", verdict(mine >= best[1])))
+        else:
+            rows.append(("tls echo", f"{shape}: msg/s against the best peer", "no peer survived", "met (no peer)"))
+    handshakes = s.get("tls_handshake", {})
+    for kind in ("ecdsa", "rsa"):
+        for field, label, unit in (("handshakes_per_second", "handshakes/s", "/s"),
+                                   ("handshakes_per_core", "handshakes per CPU second", " per CPU s")):
+            mine = figure(handshakes, f"tcpkit/{kind}", field)
+            best = best_peer(handshakes, kind, field)
+            if mine and best:
+                rows.append(("tls handshakes", f"{kind.upper()}: {label} >= 1.0x the best peer",
+                             f"{mine:.0f} vs {best[0]} {best[1]:.0f}{unit} ({mine / best[1]:.2f}x)",
+                             verdict(mine >= best[1])))
     return rows
 
 
@@ -214,11 +278,15 @@ def before_after_verdict(field, before, after, higher_is_better):
 
 def measurement(scenario, key, value):
     """What a figure of tcpkit's measures, in words: its direction, shape or client count."""
-    if scenario == "bulk":
-        return key.split("/")[0]
-    if scenario == "echo":
+    if scenario in ("bulk", "tls_bulk"):
+        return key.split("/")[0] + (" (TLS)" if scenario == "tls_bulk" else "")
+    if scenario == "tls_handshake":
+        return f"full handshakes, {key.split('/')[1].upper()}"
+    if scenario == "tls_flood":
+        return f"TLS round trips, {key.split('/')[1]}"
+    if scenario in ("echo", "tls_echo"):
         connections, size = key.split("/")[1].split("x")
-        return f"{connections} connection(s) x {size} bytes"
+        return f"{connections} connection(s) x {size} bytes" + (" (TLS)" if scenario == "tls_echo" else "")
     if scenario == "chat":
         _, clients, mode = key.split("/")
         return f"{clients} clients, {mode}"
@@ -408,12 +476,120 @@ def write_report(results, path, out_dir, suffix):
             lines.append(f"| {key} | `{value['command']}` | {value['median_ms']} | {value['stripped_bytes']} |")
         lines.append("")
 
+    lines += tls_sections(s)
+
     if not results["smoke"] and os.path.exists(FINDINGS):
         with open(FINDINGS) as findings:
             lines += [findings.read()]
 
     with open(path, "w") as report:
         report.write("\n".join(lines))
+
+
+def failed_row(value, columns):
+    return f" failed: {value['failed']} |" + " |" * (columns - 1)
+
+
+def tls_sections(s):
+    lines = []
+    if not any(name in s for name in ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")):
+        return lines
+    negotiated = sorted({f"{v['protocol']} {v['cipher']}" for v in s.get("tls_handshake", {}).values()
+                         if v.get("protocol")})
+    lines += ["## 7. TLS", "",
+              "OpenSSL's defaults on every side (negotiated in the handshake runs: "
+              f"{', '.join(negotiated) or 'not recorded'}), no certificate verification on the client side "
+              "(`--insecure`, `verify=0`; OpenSSL still checks the handshake's signature), no session "
+              "resumption anywhere. tcpkit's servers use their ephemeral ECDSA P-256 certificate; "
+              "the peers and the load generator's TLS sink and source an ECDSA P-256 certificate made with "
+              "`openssl req` at the start of the run (RSA 2048 for the RSA handshakes, given to tcpkit with "
+              f"`--cert`/`--key` too). `{PLAIN}` is tcpkit without TLS, measured in the same turns.", ""]
+    if "tls_bulk" in s:
+        bulk = s["tls_bulk"]
+        lines += ["### 7.1 Bulk transfer through `connect --tls`", "",
+                  "The load generator's sink (upload: the client's stdin to the server) and source (download: "
+                  "the server to the client's stdout) serve TLS to every client alike.", "",
+                  "| direction | tool | MiB/s | tcpkit ratio | against plain tcpkit |", "|---|---|---|---|---|"]
+        for direction in ("upload", "download"):
+            mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
+            plain = figure(bulk, f"{direction}/{PLAIN}", "MiB_per_second")
+            for key, value in bulk.items():
+                if not key.startswith(direction + "/"):
+                    continue
+                name = key.split("/", 1)[1]
+                if "failed" in value:
+                    lines.append(f"| {direction} | {name} |" + failed_row(value, 3))
+                    continue
+                rate = value["MiB_per_second"]
+                shown_ratio = ratio(mine, rate) if name != PLAIN else ""
+                against_plain = ratio(rate, plain) if name != PLAIN else ""
+                lines.append(f"| {direction} | {name} | {rate} | {shown_ratio} | {against_plain} |")
+        lines += ["", "Commands: " + "; ".join(f"`{v['command']}`" for v in bulk.values() if "command" in v), ""]
+    if "tls_echo" in s:
+        echo = s["tls_echo"]
+        lines += ["### 7.2 TLS echo", "", "Each connection keeps one message in flight (`tcpkit-loadgen echo --tls`); "
+                  "the handshakes are done before the measurement starts.", "",
+                  "| server | connections x bytes | messages/s | p50 us | p99 us | tcpkit msg/s ratio | "
+                  "loadgen CPU s |", "|---|---|---|---|---|---|---|"]
+        for key, value in echo.items():
+            server, shape = key.split("/")
+            if "failed" in value:
+                lines.append(f"| {server} | {shape} |" + failed_row(value, 5))
+                continue
+            mine = figure(echo, f"tcpkit/{shape}", "messages_per_second")
+            lines.append(f"| {server} | {shape} | {value['messages_per_second']:.0f} | {value['p50_us']:.0f} | "
+                         f"{value['p99_us']:.0f} | {ratio(mine, value['messages_per_second'])} | "
+                         f"{value['loadgen_cpu_seconds']:.2f} |")
+        lines.append("")
+    if "tls_handshake" in s:
+        handshakes = s["tls_handshake"]
+        connectors = next((v["connectors"] for v in handshakes.values() if "connectors" in v), "?")
+        lines += ["### 7.3 Full handshakes", "",
+                  f"{connectors} connectors at once, each in a loop: connect, full handshake, close_notify, wait for "
+                  "the server to close (`tcpkit-loadgen handshake`). Per CPU second: every handshake of the run "
+                  "divided by the server's own CPU time (user + system, /proc/PID/stat), i.e. handshakes per "
+                  "second of one core fully used; it holds even where the load generator, not the server, "
+                  "was the limit (its CPU seconds near the run's length: on OpenSSL 3.0 a client handshake "
+                  "costs about as much as a server one).", "",
+                  "| server | certificate | handshakes/s | per CPU second | server CPU s | p50 ms | p99 ms | "
+                  "loadgen CPU s | tcpkit ratio (/s, per CPU s) |", "|---|---|---|---|---|---|---|---|---|"]
+        for key, value in handshakes.items():
+            server, kind = key.split("/")
+            if "failed" in value:
+                lines.append(f"| {server} | {kind.upper()} |" + failed_row(value, 7))
+                continue
+            mine = handshakes.get(f"tcpkit/{kind}", {})
+            lines.append(f"| {server} | {kind.upper()} | {value['handshakes_per_second']:.0f} | "
+                         f"{value['handshakes_per_core'] or 0:.0f} | {cpu(value['server_cpu_seconds'])} | "
+                         f"{value['p50_us'] / 1000:.1f} | {value['p99_us'] / 1000:.1f} | "
+                         f"{value['loadgen_cpu_seconds']:.2f} | "
+                         f"{ratio(mine.get('handshakes_per_second'), value['handshakes_per_second'])}, "
+                         f"{ratio(mine.get('handshakes_per_core'), value['handshakes_per_core'])} |")
+        lines.append("")
+    if "tls_flood" in s:
+        flood = s["tls_flood"]
+        shape = next((v for v in flood.values() if v.get("half_open")), {})
+        lines += ["### 7.4 Handshake flood", "",
+                  "One established TLS echo client (64 bytes, one in flight): its round trips with no flood "
+                  f"(quiet), then while {shape.get('half_open', '?')} half-open connections (TCP connected, no "
+                  f"ClientHello; replaced when the server closes one) and {shape.get('connectors', '?')} "
+                  "full-handshake connectors hit the same server from a load generator of their own.", "",
+                  "| server | mode | round trips/s | p50 us | p99 us | p99 against quiet | flood handshakes/s | "
+                  "half-open closed by the server |", "|---|---|---|---|---|---|---|---|"]
+        for key, value in flood.items():
+            server, mode = key.split("/")
+            if "failed" in value:
+                lines.append(f"| {server} | {mode} |" + failed_row(value, 6))
+                continue
+            quiet = figure(flood, f"{server}/quiet", "p99_us")
+            against = f"{value['p99_us'] / quiet:.2f}x" if quiet and mode == "flood" else ""
+            handshakes = value.get("flood_handshakes_per_second")
+            closed = value.get("half_open_closed")
+            lines.append(f"| {server} | {mode} | {value['messages_per_second']:.0f} | {value['p50_us']:.0f} | "
+                         f"{value['p99_us']:.0f} | {against} | {'' if handshakes is None else f'{handshakes:.0f}'} | "
+                         f"{'' if closed is None else f'{closed:.0f}'} |")
+        lines.append("")
+    return lines
 
 
 def write_chart(chat, out_dir, suffix):

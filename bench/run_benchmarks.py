@@ -20,6 +20,14 @@ steady at 1,000 clients, idle memory per chat client), about 12 minutes on a 2-c
 
 Fewer than 4 runs cannot tell a change from noise at all (see report.py, before_after_verdict).
 
+The TLS scenarios (issue 10) alone, merged into the last full run (`--only tls` is all four):
+
+    bench/run_benchmarks.py --build build/bench --only tls_bulk tls_echo tls_handshake tls_flood
+
+They make their certificates with `openssl req` at the start (ECDSA P-256 and RSA 2048, in a
+temporary directory); tcpkit's servers use their ephemeral ECDSA P-256 certificate where the
+peers use the P-256 one, and --cert/--key for RSA.
+
 Every server is started here and stopped here; every client has a timeout. A peer that is not
 installed, or that fails a scenario, is recorded as such rather than stopping the run.
 """
@@ -35,13 +43,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.dont_write_bytecode = True  # importing report.py must not leave bench/__pycache__ in the work tree
 from report import BEFORE, before_key, write_report  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
-SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup")
+TLS_SCENARIOS = ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")
+SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS
 
 
 def free_port():
@@ -79,6 +89,10 @@ class Server:
                 self.stop()
                 raise RuntimeError(f"{command[0]} did not start: {line.strip()}")
             self.port = int(match.group(1))
+            # What the server logs from then on (its TLS certificate line, failed handshakes)
+            # is read and dropped: a full pipe would stop the server in the middle of a run.
+            self.drain = threading.Thread(target=self.process.stderr.read, daemon=True)
+            self.drain.start()
         elif not wait_connectable(port):
             self.stop()
             raise RuntimeError(f"{' '.join(command)} did not start listening")
@@ -118,7 +132,10 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         if self.process.stderr:
-            self.process.stderr.close()
+            if getattr(self, "drain", None):
+                self.drain.join(timeout=5)
+            if not getattr(self, "drain", None) or not self.drain.is_alive():
+                self.process.stderr.close()
 
     def __enter__(self):
         return self
@@ -190,7 +207,8 @@ class Bench:
                                             "date": self.results["machine"]["date"], "runs": runs}
         # --tcpkit-only: as if no peer were installed.
         self.have = {tool: not tcpkit_only and shutil.which(tool) is not None
-                     for tool in ("nc", "ncat", "socat", "iperf3")}
+                     for tool in ("nc", "ncat", "socat", "iperf3", "openssl")}
+        self.certificates = None  # made by tls_certificates() when a TLS scenario first needs them
 
     def settings(self):
         """How this run differs from a full one, for the report's note on a partial rerun."""
@@ -270,9 +288,10 @@ class Bench:
             self.record("bulk", "iperf3", {"MiB_per_second": median(rates), "runs": rates,
                                            "command": f"iperf3 -c {LOOPBACK} -n {size}"})
 
-    def one_bulk(self, direction, command, size, count):
+    def one_bulk(self, direction, command, size, count, server_tls=()):
+        """server_tls: the load generator's TLS options (--tls --cert ...) for its sink or source."""
         if direction == "upload":
-            sink = subprocess.Popen([self.loadgen, "sink", "0"], stdout=subprocess.PIPE)
+            sink = subprocess.Popen([self.loadgen, "sink", "0", *server_tls], stdout=subprocess.PIPE)
             port = json.loads(sink.stdout.readline())["listening"]
             start = time.monotonic()
             dd = subprocess.Popen(["dd", "if=/dev/zero", "bs=1M", f"count={count}", "status=none"],
@@ -285,7 +304,7 @@ class Bench:
             if tool.returncode != 0 or report["bytes"] != size:
                 return None
         else:
-            source = subprocess.Popen([self.loadgen, "source", "0", "--bytes", str(size)],
+            source = subprocess.Popen([self.loadgen, "source", "0", "--bytes", str(size), *server_tls],
                                       stdout=subprocess.PIPE)
             port = json.loads(source.stdout.readline())["listening"]
             start = time.monotonic()
@@ -505,14 +524,285 @@ class Bench:
                     "command": " ".join([os.path.basename(command[0])] + command[1:]),
                     "per_run": {"median_ms": [round(ms, 3) for ms in times[name]], "stripped_bytes": [size]}})
 
+    # ---- 7. TLS -----------------------------------------------------------------------------
+
+    def tls_certificates(self):
+        """ECDSA P-256 and RSA 2048 self-signed certificates for localhost and 127.0.0.1, made
+        once per run with openssl: {"ecdsa": (cert, key), "rsa": (cert, key)}."""
+        if self.certificates is None:
+            directory = tempfile.mkdtemp(prefix="tcpkit-bench-tls-")
+            self.certificates = {"directory": directory}
+            for kind, key_options in (("ecdsa", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+                                      ("rsa", ["-newkey", "rsa:2048"])):
+                cert, key = os.path.join(directory, f"{kind}-cert.pem"), os.path.join(directory, f"{kind}-key.pem")
+                subprocess.run(["openssl", "req", "-x509", *key_options, "-nodes", "-sha256", "-days", "2",
+                                "-subj", "/CN=localhost", "-addext", f"subjectAltName=DNS:localhost,IP:{LOOPBACK}",
+                                "-keyout", key, "-out", cert], check=True, capture_output=True, timeout=60)
+                self.certificates[kind] = (cert, key)
+        return self.certificates
+
+    def tls_tcpkits(self):
+        """The tcpkit binaries that speak TLS: a baseline from before TLS is left out."""
+        usable = []
+        for name, binary in self.binaries.items():
+            try:
+                help_text = subprocess.run([binary, "echo-server", "--help"], capture_output=True, text=True,
+                                           timeout=10).stdout
+            except OSError:
+                help_text = ""
+            if "--tls" in help_text:
+                usable.append(name)
+        return usable
+
+    def record_missing_tls(self, scenario, keys):
+        for key in keys:
+            self.record(scenario, key, {"failed": "this tcpkit has no --tls"})
+
+    def tls_bulk(self):
+        """Bulk through `connect --tls` both ways, beside ncat --ssl and socat OPENSSL, and plain
+        `connect` in the same turns (the TLS/plain ratio). The load generator's sink and source
+        are the TLS servers for every client alike (ECDSA P-256, TLS 1.3)."""
+        size = (16 << 20) if self.smoke else (1 << 30)
+        count = size >> 20
+        cert, key = self.tls_certificates()["ecdsa"]
+        server_tls = ["--tls", "--cert", cert, "--key", key]
+        tls_tcpkits = self.tls_tcpkits()
+        clients = {}
+        for name in tls_tcpkits:
+            binary = self.binaries[name]
+            clients[name] = (lambda port, binary=binary: [binary, "connect", "--tls", "--insecure", LOOPBACK,
+                                                          str(port)], True)
+        clients["tcpkit plain"] = (lambda port: [self.tcpkit, "connect", LOOPBACK, str(port)], False)
+        peers = {
+            "upload": {"ncat": lambda port: ["ncat", "--ssl", "--send-only", LOOPBACK, str(port)],
+                       "socat": lambda port: ["socat", "-u", "-", f"OPENSSL:{LOOPBACK}:{port},verify=0"]},
+            "download": {"ncat": lambda port: ["ncat", "--ssl", "--recv-only", LOOPBACK, str(port)],
+                         "socat": lambda port: ["socat", "-u", f"OPENSSL:{LOOPBACK}:{port},verify=0", "-"]},
+        }
+        # tcpkit over TLS, its baseline and plain tcpkit take turns; each peer runs on its own.
+        groups = [tls_tcpkits + ["tcpkit plain"]] + [[tool] for tool in ("ncat", "socat") if self.have[tool]]
+        for direction in ("upload", "download"):
+            self.record_missing_tls("tls_bulk", [f"{direction}/{name}" for name in self.tcpkits
+                                                 if name not in tls_tcpkits])
+            for group in groups:
+                rates = {name: [] for name in group}
+                for _ in range(self.runs):
+                    for name in group:
+                        command, tls = clients[name] if name in clients else (peers[direction][name], True)
+                        rates[name].append(self.one_bulk(direction, command, size, count,
+                                                         server_tls if tls else ()))
+                for name in group:
+                    command = clients[name][0] if name in clients else peers[direction][name]
+                    if median(rates[name]) is None:
+                        self.record("tls_bulk", f"{direction}/{name}", {"failed": "the transfer failed"})
+                        continue
+                    self.record("tls_bulk", f"{direction}/{name}",
+                                {"MiB_per_second": median(rates[name]), "runs": rates[name],
+                                 "command": " ".join(command("PORT"))})
+                    self.log(f"tls bulk {direction} {name}: {median(rates[name])} MiB/s")
+
+    def tls_echo_servers(self, tls_tcpkits):
+        cert, key = self.tls_certificates()["ecdsa"]
+        servers = {name: (lambda binary=self.binaries[name]: Server(
+            [binary, "echo-server", "--tls", "--host", LOOPBACK, "--port", "0", "-q", "--max-conns", "100000"],
+            ready_from_stderr=True)) for name in tls_tcpkits}
+        servers["tcpkit plain"] = lambda: Server([self.tcpkit, "echo-server", "--host", LOOPBACK, "--port", "0", "-q",
+                                                  "--max-conns", "100000"], ready_from_stderr=True)
+        if self.have["ncat"]:
+            port = free_port()
+            servers["ncat"] = lambda port=port: Server(
+                ["ncat", "--ssl", "--ssl-cert", cert, "--ssl-key", key, "-l", LOOPBACK, str(port), "-k", "-m", "2000",
+                 "--sh-exec", "cat"], port=port)
+        if self.have["socat"]:
+            port = free_port()
+            servers["socat"] = lambda port=port: Server(
+                ["socat", f"OPENSSL-LISTEN:{port},fork,reuseaddr,bind={LOOPBACK},cert={cert},key={key},verify=0",
+                 "PIPE"], port=port)
+        return servers
+
+    def tls_echo(self):
+        """Echo over TLS at 1 and 100 connections: tcpkit echo-server --tls (its ephemeral
+        certificate) against ncat --ssl --sh-exec cat and socat OPENSSL-LISTEN ... PIPE (a P-256
+        certificate), and plain tcpkit in the same turns."""
+        counts = [1, 10] if self.smoke else [1, 100]
+        sizes = [64] if self.smoke else [64, 16384]
+        duration, warmup = ("0.3", "0.1") if self.smoke else ("3", "0.5")
+        fields = ("messages_per_second", "p50_us", "p99_us", "loadgen_cpu_seconds")
+        tls_tcpkits = self.tls_tcpkits()
+        servers = self.tls_echo_servers(tls_tcpkits)
+        groups = [tls_tcpkits + ["tcpkit plain"]] + [[name] for name in ("ncat", "socat") if name in servers]
+        self.record_missing_tls("tls_echo", [f"{name}/{count}x{size}" for name in self.tcpkits
+                                             if name not in tls_tcpkits for count in counts for size in sizes])
+        for group in groups:
+            for count in counts:
+                for size in sizes:
+                    def one_run(name):
+                        with servers[name]() as server:
+                            tls = [] if name == "tcpkit plain" else ["--tls"]
+                            return run_json([self.loadgen, "echo", LOOPBACK, str(server.port), "-c", str(count),
+                                             "-s", str(size), "-d", duration, "--warmup", warmup, *tls],
+                                            timeout=120)
+
+                    for name, (figures, failure) in self.interleaved(group, one_run).items():
+                        key = f"{name}/{count}x{size}"
+                        if failure or not figures or any(f["errors"] for f in figures):
+                            self.record("tls_echo", key, {"failed": failure or "connection errors"})
+                            self.log(f"tls echo {key}: failed ({failure})")
+                            continue
+                        summary = {field: median([f[field] for f in figures]) for field in fields}
+                        self.record("tls_echo", key, {**summary, "seconds": float(duration),
+                                                      "per_run": per_run(figures, fields)})
+                        self.log(f"tls echo {key}: {summary['messages_per_second']:.0f}/s")
+
+    def handshake_servers(self, kind, tls_tcpkits):
+        """Servers for full handshakes with a certificate of `kind` ("ecdsa", "rsa")."""
+        cert, key = self.tls_certificates()[kind]
+        # ECDSA: tcpkit's own ephemeral P-256 certificate; RSA: the one made here.
+        given = [] if kind == "ecdsa" else ["--cert", cert, "--key", key]
+        servers = {name: (lambda binary=self.binaries[name]: Server(
+            [binary, "echo-server", "--tls", *given, "--host", LOOPBACK, "--port", "0", "-q", "--max-conns", "100000"],
+            ready_from_stderr=True)) for name in tls_tcpkits}
+        if self.have["openssl"] and not self.tcpkit_only:
+            port = free_port()
+            # -no_cache: no session cache, so no handshake can be resumed.
+            servers["openssl s_server"] = lambda port=port: Server(
+                ["openssl", "s_server", "-accept", f"{LOOPBACK}:{port}", "-cert", cert, "-key", key, "-www", "-quiet",
+                 "-no_cache"], port=port)
+        if self.have["ncat"]:
+            port = free_port()
+            servers["ncat"] = lambda port=port: Server(
+                ["ncat", "--ssl", "--ssl-cert", cert, "--ssl-key", key, "-l", LOOPBACK, str(port), "-k", "-m", "2000"],
+                port=port)
+        return servers
+
+    def tls_handshake(self):
+        """Full handshakes per second (connect, handshake, close_notify, close; no resumption)
+        from a loop of concurrent connectors, and per core: per second of the server's own CPU
+        time (user + system), which does not depend on whether the load generator kept up."""
+        connectors = 4 if self.smoke else 16
+        duration = "0.3" if self.smoke else "5"
+        fields = ("handshakes_per_second", "handshakes_per_core", "server_cpu_seconds", "p50_us", "p99_us",
+                  "loadgen_cpu_seconds")
+        tls_tcpkits = self.tls_tcpkits()
+        for kind in ("ecdsa", "rsa"):
+            servers = self.handshake_servers(kind, tls_tcpkits)
+            self.record_missing_tls("tls_handshake", [f"{name}/{kind}" for name in self.tcpkits
+                                                      if name not in tls_tcpkits])
+            groups = [tls_tcpkits] + [[name] for name in servers if name not in tls_tcpkits]
+            for group in groups:
+                def one_run(name):
+                    with servers[name]() as server:
+                        cpu_before = server.cpu_seconds()
+                        figure = run_json([self.loadgen, "handshake", LOOPBACK, str(server.port), "-c",
+                                           str(connectors), "-d", duration, "--warmup", "0.2"], timeout=120)
+                        cpu_after = server.cpu_seconds()
+                    if not figure["handshakes"]:
+                        raise RuntimeError(f"no handshake completed ({figure['failures']} failed, "
+                                           f"{figure['unfinished']} unfinished at the end)")
+                    used = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+                    figure["server_cpu_seconds"] = used
+                    # Every handshake of the run (warm-up too) against all the CPU it cost the server.
+                    figure["handshakes_per_core"] = (round(figure["all_handshakes"] / used, 1) if used else None)
+                    return figure
+
+                for name, (figures, failure) in self.interleaved(group, one_run).items():
+                    key = f"{name}/{kind}"
+                    if failure or not figures:
+                        self.record("tls_handshake", key, {"failed": failure or "no figures"})
+                        self.log(f"tls handshake {key}: failed ({failure})")
+                        continue
+                    summary = {field: median([f[field] for f in figures]) for field in fields}
+                    self.record("tls_handshake", key, {
+                        **summary, "connectors": connectors, "seconds": float(duration),
+                        "protocol": figures[0].get("protocol"), "cipher": figures[0].get("cipher"),
+                        "failures": sum(f["failures"] for f in figures), "per_run": per_run(figures, fields)})
+                    self.log(f"tls handshake {key}: {summary['handshakes_per_second']:.0f}/s, "
+                             f"{summary['handshakes_per_core']} per core")
+
+    def tls_flood(self):
+        """An established TLS echo client's round trips (64 bytes, one in flight) with no flood,
+        then while half-open connections (TCP connected, no ClientHello) and a full-handshake
+        loop hit the same server. The flood comes from a load generator of its own, so that its
+        work does not delay the measuring client's."""
+        half_open = 20 if self.smoke else 1000
+        connectors = 2 if self.smoke else 8
+        duration, warmup = (0.5, 0.2) if self.smoke else (5.0, 0.5)
+        fields = ("messages_per_second", "p50_us", "p99_us", "flood_handshakes_per_second", "half_open_closed")
+        tls_tcpkits = self.tls_tcpkits()
+        servers = {name: (lambda binary=self.binaries[name]: Server(
+            [binary, "echo-server", "--tls", "--host", LOOPBACK, "--port", "0", "-q", "--max-conns", "100000"],
+            ready_from_stderr=True)) for name in tls_tcpkits}
+        if self.have["ncat"]:
+            cert, key = self.tls_certificates()["ecdsa"]
+            port = free_port()
+            servers["ncat"] = lambda port=port, cert=cert, key=key: Server(
+                ["ncat", "--ssl", "--ssl-cert", cert, "--ssl-key", key, "-l", LOOPBACK, str(port), "-k",
+                 "-m", str(half_open + 1000), "--sh-exec", "cat"], port=port)
+        self.record_missing_tls("tls_flood", [f"{name}/{mode}" for name in self.tcpkits if name not in tls_tcpkits
+                                              for mode in ("quiet", "flood")])
+        groups = [tls_tcpkits] + [[name] for name in servers if name not in tls_tcpkits]
+        echo = [self.loadgen, "echo", "--tls", "-c", "1", "-s", "64", "-d", str(duration), "--warmup", str(warmup)]
+        for group in groups:
+            for mode in ("quiet", "flood"):
+                def one_run(name):
+                    with servers[name]() as server:
+                        target = [LOOPBACK, str(server.port)]
+                        if mode == "quiet":
+                            figure = run_json(echo[:2] + target + echo[2:], timeout=60)
+                            figure.update(flood_handshakes_per_second=None, half_open_closed=None)
+                        else:
+                            # The flood outlasts the measuring client, which starts once it is ready.
+                            figure = self.one_flood(echo[:2] + target + echo[2:], target, half_open, connectors,
+                                                    duration + warmup + (0.3 if self.smoke else 1))
+                    if figure["errors"]:
+                        raise RuntimeError("the measuring client failed" + (" during the flood" if mode == "flood"
+                                                                             else ""))
+                    return figure
+
+                for name, (figures, failure) in self.interleaved(group, one_run).items():
+                    key = f"{name}/{mode}"
+                    if failure or not figures:
+                        self.record("tls_flood", key, {"failed": failure or "no figures"})
+                        self.log(f"tls flood {key}: failed ({failure})")
+                        continue
+                    summary = {field: median([f[field] for f in figures]) for field in fields}
+                    self.record("tls_flood", key, {**summary, "half_open": half_open if mode == "flood" else 0,
+                                                   "connectors": connectors if mode == "flood" else 0,
+                                                   "per_run": per_run(figures, fields)})
+                    self.log(f"tls flood {key}: p50 {summary['p50_us']:.0f} us, p99 {summary['p99_us']:.0f} us")
+
+    def one_flood(self, echo_command, target, half_open, connectors, flood_seconds):
+        """The measuring echo client, run once the flood is at full strength; the flood's own
+        figures (handshakes/s beside it, half-open connections the server closed) go with it."""
+        flood = subprocess.Popen([self.loadgen, "handshake", *target, "-c", str(connectors), "--half-open",
+                                  str(half_open), "-d", str(flood_seconds), "--warmup", "0"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            ready = flood.stdout.readline()  # the load generator gives up connecting after 30 s
+            if not ready or json.loads(ready).get("still_connecting"):
+                raise RuntimeError("the half-open connections did not all connect")
+            figure = run_json(echo_command, timeout=60)
+            output = flood.communicate(timeout=flood_seconds + 30)[0].decode().splitlines()
+            flood_figure = json.loads(output[-1]) if output else {}
+        finally:
+            if flood.poll() is None:
+                flood.kill()
+                flood.wait()
+        figure["flood_handshakes_per_second"] = flood_figure.get("handshakes_per_second")
+        figure["half_open_closed"] = flood_figure.get("half_open_closed")
+        return figure
+
     def run(self, only):
         steps = [("bulk", self.bulk), ("echo", self.echo), ("chat", self.chat), ("idle_memory", self.idle_memory),
-                 ("slow_reader", self.slow_reader), ("startup", self.startup)]
+                 ("slow_reader", self.slow_reader), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
+                 ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood)]
         for name, step in steps:
             if only and name not in only:
                 continue
             self.log(f"--- {name}")
             step()
+        if self.certificates:
+            shutil.rmtree(self.certificates["directory"], ignore_errors=True)
         os.makedirs(self.out, exist_ok=True)
         suffix = "-smoke" if self.smoke else ""
         raw_path = os.path.join(self.out, f"benchmarks{suffix}.json")
@@ -575,8 +865,8 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS, metavar="SCENARIO",
-                        help=f"scenarios to run ({' '.join(SCENARIOS)})")
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls",), metavar="SCENARIO",
+                        help=f"scenarios to run ({' '.join(SCENARIOS)}; tls: the four TLS ones)")
     parser.add_argument("--report-from", metavar="JSON", help="only write the report again from raw figures")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the tcpkit of this build (before a change), alternating with this one's")
@@ -598,6 +888,8 @@ def main():
         if problem:
             print(f"bench: --baseline {args.baseline}: {problem}", file=sys.stderr)
             return 2
+    if args.only and "tls" in args.only:
+        args.only = [name for name in args.only if name != "tls"] + list(TLS_SCENARIOS)
     runs = args.runs or (1 if args.smoke else 5)
     Bench(args.build, args.smoke, runs, args.out, baseline=args.baseline, tcpkit_only=args.tcpkit_only,
           echo_connections=args.echo_connections, chat_clients=args.chat_clients).run(args.only)

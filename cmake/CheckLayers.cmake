@@ -4,7 +4,7 @@
 # Asio, CLI11 and fmt sit in the system's include directory where any file can reach them, and
 # a relative path reaches anything. So, for every file of libcore/<layer>/ and cmd/:
 #   - "tcpkit/<other>/..." only for the layers below (and the layer itself);
-#   - <asio...> nowhere in base and codec; <CLI/...> only in cmd/;
+#   - <asio...> nowhere in base and codec; <CLI/...> only in cmd/; <openssl/...> only in tls;
 #   - no "../" (a private header of another folder) anywhere.
 # Prints one line per violation and fails when there is any.
 
@@ -18,15 +18,16 @@ endif()
 set(allowed_base   base)
 set(allowed_codec  base codec)
 set(allowed_stream base codec stream)
-set(allowed_net    base codec stream net)
-set(allowed_echo   base codec stream net echo)
-set(allowed_chat   base codec stream net chat)
-set(allowed_client base codec stream net client)
-set(allowed_cmd    base codec stream net echo chat client)
+set(allowed_tls    base codec stream tls)
+set(allowed_net    base codec stream tls net)
+set(allowed_echo   base codec stream tls net echo)
+set(allowed_chat   base codec stream tls net chat)
+set(allowed_client base codec stream tls net client)
+set(allowed_cmd    base codec stream tls net echo chat client)
 set(no_asio base codec)
 
 set(violations 0)
-foreach(layer base codec stream net echo chat client cmd)
+foreach(layer base codec stream tls net echo chat client cmd)
   if(layer STREQUAL "cmd")
     set(folder "${TCPKIT_SOURCE_DIR}/cmd")
   else()
@@ -48,6 +49,8 @@ foreach(layer base codec stream net echo chat client cmd)
         set(problem "tcpkit headers live in a layer: tcpkit/<layer>/NAME.h")
       elseif(header MATCHES "^asio([./]|$)" AND layer IN_LIST no_asio)
         set(problem "the ${layer} layer has no Asio: sockets and event loops start at stream")
+      elseif(header MATCHES "^openssl/" AND NOT layer STREQUAL "tls")
+        set(problem "OpenSSL is for the tls layer only: the others see TLS as a ByteStream")
       elseif(header MATCHES "^CLI/" AND NOT layer STREQUAL "cmd")
         set(problem "CLI11 is for cmd/ only: libcore takes its options as structs")
       elseif(header MATCHES "(^|/)\\.\\./")

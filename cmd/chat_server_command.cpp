@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "tcpkit/chat/chat_server.h"
 #include "tcpkit/net/signals.h"
+#include "tls_options.h"
 
 namespace tcpkit::cmd {
 namespace {
@@ -17,6 +18,7 @@ struct ChatServerCommand {
     FamilyOptions family;
     ListenOptions listen;
     ChatOptions chat;
+    TlsServerOptions tls;
     std::string language{language_code(chat.language)};  // parsed into chat.language
 };
 
@@ -26,6 +28,7 @@ int run(const ChatServerCommand& command) {
     ChatOptions options = command.chat;
     options.server.listen = command.listen.request(command.family);
     options.language = parse_language(command.language);
+    options.server.tls = make_tls_server(command.tls, command.listen);
     run_chat_server(options);
     return 0;
 }
@@ -81,6 +84,7 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
         "Close a connection that has not chosen a nickname in this long (0: never)");
     add_duration_option(*sub, "--idle-timeout", chat.server.idle_timeout,
                         "Close a connection silent in both directions this long (default: never)");
+    add_tls_server_options(*sub, command->tls);
     add_logging_options(*sub, command->logging);
     sub->footer(fmt::format(
         "Clients connect with 'tcpkit connect HOST PORT', nc or telnet. Joins, leaves with their "

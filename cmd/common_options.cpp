@@ -78,26 +78,6 @@ void apply_logging(const LoggingOptions& options, bool timestamps) {
     log().configure(logger);
 }
 
-namespace {
-
-// Turns a libcore parse function into a CLI11 check: its UsageError text becomes the message.
-// The validator has no description of its own: the option's type name says what it takes.
-template <typename Parse>
-CLI::Validator validator_from(Parse parse) {
-    return CLI::Validator(
-        [parse](std::string& text) -> std::string {
-            try {
-                parse(text);
-                return {};
-            } catch (const UsageError& error) {
-                return error.what();
-            }
-        },
-        "");
-}
-
-}  // namespace
-
 void add_destination_arguments(CLI::App& command, std::string& host, std::string& port) {
     command.add_option("host", host, "Server name or address (localhost, 127.0.0.1, ::1, [::1])")
         ->required()

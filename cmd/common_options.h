@@ -9,6 +9,7 @@
 
 #include "tcpkit/base/address.h"
 #include "tcpkit/base/duration.h"
+#include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
 #include "tcpkit/net/listener.h"
 
@@ -56,6 +57,23 @@ void apply_logging(const LoggingOptions& options, bool timestamps);
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description);
 const CLI::Validator& port_validator();
+
+// Turns a libcore parse function into a CLI11 check: its UsageError text becomes the message.
+// The validator has no description of its own: the option's type name says what it takes.
+template <typename Parse>
+CLI::Validator validator_from(Parse parse) {
+    return CLI::Validator(
+        [parse](std::string& text) -> std::string {
+            try {
+                parse(text);
+                return {};
+            } catch (const UsageError& error) {
+                return error.what();
+            }
+        },
+        "");
+}
+
 const CLI::Validator& host_validator();
 
 // The "Exit status: ..." line of every --help, from the table next to ExitStatus: servers (a

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "tcpkit/client/client.h"
+#include "tls_options.h"
 
 namespace tcpkit::cmd {
 namespace {
@@ -18,6 +19,7 @@ struct ConnectCommand {
     bool crlf = false;
     bool hex = false;
     bool udp = false;
+    TlsClientOptions tls;
 };
 
 int run(const ConnectCommand& options) {
@@ -26,6 +28,7 @@ int run(const ConnectCommand& options) {
     client.connect = {parse_host(options.host), parse_port(options.port), options.family.family(),
                       options.connect_timeout};
     client.udp = options.udp;
+    client.tls = options.tls;
     client.relay.crlf = options.crlf;
     client.relay.hex = options.hex;
     client.relay.idle_timeout = options.idle_timeout;
@@ -55,9 +58,10 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
     command->add_flag("--crlf", options->crlf, "Send line ends as CRLF (for servers that need it)");
     command->add_flag("-x,--hex", options->hex,
                       "Hex dump both directions to stderr ('>' sent, '<' received)");
-    command->add_flag(
+    auto* udp = command->add_flag(
         "-u,--udp", options->udp,
         "Use UDP: each input chunk is one datagram, each datagram received is printed");
+    add_tls_client_options(*command, options->tls)->excludes(udp);
     add_logging_options(*command, options->logging);
     command->footer(
         std::string(

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "tcpkit/echo/echo_server.h"
 #include "tcpkit/net/signals.h"
+#include "tls_options.h"
 
 namespace tcpkit::cmd {
 namespace {
@@ -17,6 +18,7 @@ struct EchoServerCommand {
     FamilyOptions family;
     ListenOptions listen;
     EchoOptions echo;  // --threads, --max-conns, --idle-timeout, --once, --udp
+    TlsServerOptions tls;
 };
 
 int run(const EchoServerCommand& command) {
@@ -24,6 +26,7 @@ int run(const EchoServerCommand& command) {
     raise_open_file_limit();
     EchoOptions options = command.echo;
     options.server.listen = command.listen.request(command.family);
+    options.server.tls = make_tls_server(command.tls, command.listen);
     run_echo_server(options);
     return 0;
 }
@@ -53,6 +56,7 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
                       "Exit when the last client has gone, once one has connected");
     auto* udp =
         command->add_flag("--udp", options->echo.udp, "Echo UDP datagrams instead of TCP streams");
+    add_tls_server_options(*command, options->tls)->excludes(udp);
     for (const char* tcp_only : {"--once", "--idle-timeout", "--max-conns", "--threads"}) {
         command->get_option(tcp_only)->excludes(udp);
     }

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "tcpkit/client/client.h"
+#include "tls_options.h"
 
 namespace tcpkit::cmd {
 namespace {
@@ -23,6 +24,7 @@ struct SendCommand {
     std::size_t lines = 0;
     bool no_shutdown = false;
     bool crlf = false;
+    TlsClientOptions tls;
 };
 
 int run(const SendCommand& options) {
@@ -33,6 +35,7 @@ int run(const SendCommand& options) {
                       options.timeout};
     client.relay.overall_timeout = options.timeout;
     client.relay.crlf = options.crlf;
+    client.tls = options.tls;
     client.relay.half_close_at_end = !options.no_shutdown;
     if (options.lines > 0) {
         client.relay.max_reply_lines = options.lines;
@@ -81,6 +84,7 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
         "Keep the sending side open after the message (for servers that close on EOF)");
     command->add_flag("--crlf", options->crlf, "Send line ends as CRLF");
     add_family_options(*command, options->family);
+    add_tls_client_options(*command, options->tls);
     add_logging_options(*command, options->logging);
     command->footer(
         std::string(

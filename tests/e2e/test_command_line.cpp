@@ -87,6 +87,18 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
         {Args{"connect", "-4", "-6", "localhost", "80"}, "-4"},
         {Args{"send", "localhost", "80", "--lines", "0"}, "--lines"},
         {Args{"send", "localhost", "80", "--file", "/x", "text"}, "excludes"},
+        // TLS options are checked while parsing, in builds with and without TLS alike.
+        {Args{"connect", "--pin", "sha256:00", "localhost", "80"}, "--pin"},
+        {Args{"connect", "--tls", "--pin", "sha256:00", "localhost", "80"},
+         "not a certificate pin"},
+        {Args{"connect", "--tls", "--udp", "localhost", "80"}, "--udp"},
+        {Args{"connect", "--tls", "--tls-min", "1.1", "localhost", "80"}, "--tls-min"},
+        {Args{"connect", "--tls", "--alpn", "h2,,x", "localhost", "80"}, "not an ALPN list"},
+        {Args{"connect", "--tls", "--insecure", "--pin", "sha256:" + std::string(64, 'a'),
+              "localhost", "80"},
+         "excludes"},
+        {Args{"echo-server", "--tls", "--udp"}, "--udp"},
+        {Args{"echo-server", "--client-ca", "ca.pem"}, "--client-ca"},
     }));
     args.insert(args.begin(), tcpkit_binary());
     Process process(args);
@@ -94,6 +106,35 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
     CHECK(line_count(process.err()) == 1);
     CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
     CHECK(process.out().empty());
+}
+
+TEST_CASE(
+    "TLS files that cannot be read are usage errors naming the option; a build without "
+    "TLS says so",
+    "[cli][tls]") {
+    Process version({tcpkit_binary(), "--version"});
+    REQUIRE(version.wait_for_exit() == 0);
+    bool has_tls = version.out().find("TLS: no TLS") == std::string::npos;
+    using Args = std::vector<std::string>;
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{"connect", "--tls", "--ca-file", "/nonexistent/ca.pem", "localhost", "1"},
+         "--ca-file /nonexistent/ca.pem: no such file"},
+        {Args{"send", "--tls", "--cert", "/nonexistent/c.pem", "localhost", "1", "x"},
+         "--cert /nonexistent/c.pem: no such file"},
+        {Args{"echo-server", "--tls", "--cert", "/nonexistent/c.pem", "--port", "0"},
+         "--cert /nonexistent/c.pem: no such file"},
+        {Args{"chat-server", "--tls", "--client-ca", "/nonexistent/ca.pem", "--port", "0"},
+         "--client-ca /nonexistent/ca.pem: no such file"},
+    }));
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(),
+               TCPKIT_CONTAINS(has_tls ? expected : "TLS is not available in this build"));
+    if (has_tls) {
+        CHECK_THAT(version.out(), TCPKIT_CONTAINS("TLS: OpenSSL 3"));
+    }
 }
 
 TEST_CASE("send --file with a missing file is a usage error", "[cli]") {

@@ -43,6 +43,10 @@ expect_refused(upper-layer-in-net libcore/net/src/listener.cpp "\"tcpkit/chat/ch
 expect_refused(other-app-in-chat libcore/chat/src/chat_room.cpp "\"tcpkit/echo/echo_server.h\""
                "may not use the echo layer")
 expect_refused(cli-in-libcore libcore/client/src/client.cpp "<CLI/CLI.hpp>" "CLI11 is for cmd")
+expect_refused(openssl-outside-tls libcore/net/src/tcp_server.cpp "<openssl/ssl.h>"
+               "OpenSSL is for the tls layer only")
+expect_refused(net-in-tls libcore/tls/src/tls_server.cpp "\"tcpkit/net/listener.h\""
+               "may not use the net layer")
 expect_refused(private-header-from-cmd cmd/main.cpp "\"../libcore/net/src/signals_platform.h\""
                "no relative includes")
 expect_refused(old-flat-header libcore/chat/src/chat_room.cpp "\"tcpkit/logger.h\""

@@ -191,7 +191,9 @@ void ChatSession::choose_nickname(std::string_view wanted) {
     name_ = wanted;
     auto participant = std::make_shared<ConnectionParticipant>(client_.shared_from_this());
     room_.join(name_, participant);
-    log().info("{} joined ({})", name_, client_.peer());
+    std::string identity = client_.peer_identity();
+    log().info("{} joined ({}{})", name_, client_.peer(),
+               identity.empty() ? std::string() : ", client certificate " + identity);
     send(catalog_.line(Message::welcome, name_, room_.list_names(names_in_greeting)));
     room_.replay_history(*participant);
 }

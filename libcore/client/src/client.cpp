@@ -8,6 +8,7 @@
 #include "tcpkit/net/signals.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/tcp_stream.h"
+#include "tcpkit/tls/tls_client.h"
 
 namespace tcpkit {
 namespace {
@@ -23,7 +24,7 @@ int report(const RelayResult& result, const RelayOptions& options) {
     return to_int(ExitStatus::network_failure);
 }
 
-asio::awaitable<int> connect_and_relay(const ClientOptions& options,
+asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* tls,
                                        const InputFactory& make_input) {
     auto executor = co_await asio::this_coro::executor;
     RelayOptions relay_options = options.relay;
@@ -36,21 +37,34 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options,
         auto result = co_await relay(socket, *input, *output, relay_options);
         co_return report(result, relay_options);
     }
-    TcpStream stream(co_await connect_tcp(options.connect));
+    auto socket = co_await connect_tcp(options.connect);
     // Typed lines should leave at once; bulk data is sent in full chunks anyway.
-    stream.socket().set_option(asio::ip::tcp::no_delay(true));
-    log().debug("connected to {}", stream.peer());
-    auto result = co_await relay(stream, *input, *output, relay_options);
+    socket.set_option(asio::ip::tcp::no_delay(true));
+    std::unique_ptr<ByteStream> stream;
+    if (tls != nullptr) {
+        std::string peer = describe(socket.remote_endpoint());
+        log().debug("connected to {}", peer);
+        stream = co_await tls->handshake(std::move(socket), peer, options.connect.timeout);
+    } else {
+        stream = std::make_unique<TcpStream>(std::move(socket));
+        log().debug("connected to {}", stream->peer());
+    }
+    auto result = co_await relay(*stream, *input, *output, relay_options);
     co_return report(result, relay_options);
 }
 
 }  // namespace
 
 int run_client(const ClientOptions& options, const InputFactory& make_input) {
+    // Before connecting: an unreadable certificate file is a usage error, not a network one.
+    std::unique_ptr<TlsClient> tls;
+    if (options.tls.enabled) {
+        tls = std::make_unique<TlsClient>(options.tls, options.connect.host);
+    }
     asio::io_context context(1);
     int status = to_int(ExitStatus::interrupted);
     std::exception_ptr failure;
-    asio::co_spawn(context, connect_and_relay(options, make_input),
+    asio::co_spawn(context, connect_and_relay(options, tls.get(), make_input),
                    [&](const std::exception_ptr& error, int result) {
                        failure = error;
                        status = result;

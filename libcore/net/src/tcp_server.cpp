@@ -42,6 +42,10 @@ void TcpServer::run() {
     for (const auto& endpoint : listener_.endpoints()) {
         log().status("listening on {}", describe(endpoint));
     }
+    if (options_.tls) {
+        // What a client pins (tcpkit connect --tls --pin sha256:HEX), next to where to reach it.
+        log().status("tls certificate {}", options_.tls->fingerprint());
+    }
     signals_ = std::make_unique<StopSignals>(pool_.main(), [this](int count) {
         if (count == 1) {
             begin_stop("interrupted");
@@ -55,8 +59,12 @@ void TcpServer::run() {
     listener_.start([this]() -> asio::io_context& { return pool_.next(); },
                     [this](asio::ip::tcp::socket socket) { accept(std::move(socket)); });
     pool_.run();
-    log().status("served {} connection(s) ({} refused), received {} bytes, sent {} bytes",
-                 accepted_.load(), refused_.load(), bytes_received_.load(), bytes_sent_.load());
+    std::string handshakes =
+        options_.tls ? fmt::format(", {} failed TLS handshake(s)", failed_handshakes_.load())
+                     : std::string();
+    log().status("served {} connection(s) ({} refused{}), received {} bytes, sent {} bytes",
+                 accepted_.load(), refused_.load(), handshakes, bytes_received_.load(),
+                 bytes_sent_.load());
 }
 
 void TcpServer::stop() {
@@ -91,12 +99,37 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     }
     // Interactive traffic: without this, Nagle and delayed ACKs add tens of milliseconds.
     socket.set_option(asio::ip::tcp::no_delay(true), error);
-    ++active_;
+    ++active_;  // a handshake in progress holds its place
+    if (options_.tls) {
+        auto executor = socket.get_executor();
+        spawn_logged(executor, handshake_then_serve(std::move(socket), std::move(peer)),
+                     "handshake");
+        return;
+    }
+    start_session(std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
+}
+
+asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket socket,
+                                                      std::string peer) {
+    std::string failure;
+    auto stream = co_await options_.tls->handshake(std::move(socket), peer, failure);
+    if (!stream) {
+        ++failed_handshakes_;
+        log().info("{}: tls handshake failed: {}", peer, failure);
+        session_ended(std::nullopt);
+        co_return;
+    }
+    if (stopping_) {
+        session_ended(std::nullopt);
+        co_return;
+    }
+    start_session(std::move(stream));
+}
+
+void TcpServer::start_session(std::unique_ptr<ByteStream> stream) {
     ++accepted_;
-    auto executor = socket.get_executor();
-    // The transport seam: a TLS server wraps the socket in its own ByteStream here.
-    auto client = std::make_shared<AcceptedConnection>(
-        std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
+    auto executor = stream->get_executor();
+    auto client = std::make_shared<AcceptedConnection>(std::move(stream));
     std::uint64_t id = next_id_++;
     {
         std::lock_guard lock(clients_mutex_);
@@ -109,7 +142,11 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<AcceptedConnection> clien
                                        std::uint64_t id) {
     using namespace asio::experimental::awaitable_operators;
     auto started = Clock::now();
-    log().info("connection from {}", client->peer());
+    std::string security = client->security_summary();
+    std::string identity = client->peer_identity();
+    log().info("connection from {}{}{}", client->peer(),
+               security.empty() ? std::string() : fmt::format(" ({})", security),
+               identity.empty() ? std::string() : fmt::format(", client certificate {}", identity));
     auto guarded = [this](AcceptedConnection& connection) -> asio::awaitable<void> {
         try {
             co_await handler_(connection);
@@ -146,10 +183,10 @@ asio::awaitable<void> TcpServer::watch_idle(AcceptedConnection& client) {
     }
 }
 
-void TcpServer::session_ended(std::uint64_t id) {
-    {
+void TcpServer::session_ended(std::optional<std::uint64_t> id) {
+    if (id) {
         std::lock_guard lock(clients_mutex_);
-        clients_.erase(id);
+        clients_.erase(*id);
     }
     std::size_t left = --active_;
     if (left == 0 && (stopping_ || options_.exit_after_last_client)) {

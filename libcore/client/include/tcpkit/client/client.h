@@ -9,6 +9,7 @@
 #include "tcpkit/net/connector.h"
 #include "tcpkit/stream/relay.h"
 #include "tcpkit/stream/stdio_stream.h"
+#include "tcpkit/tls/tls_options.h"
 
 namespace tcpkit {
 
@@ -21,6 +22,8 @@ inline constexpr Milliseconds default_send_timeout{10'000};
 struct ClientOptions {
     ConnectRequest connect;
     bool udp = false;
+    // TLS over the TCP connection; its handshake shares the connect timeout (a fresh one).
+    TlsClientOptions tls;
     RelayOptions relay;
 };
 
@@ -29,7 +32,8 @@ using InputFactory = std::function<std::unique_ptr<InputStream>(const asio::any_
 
 // Returns the exit status: 0 when the exchange ended normally, 1 on a network failure or
 // timeout (after one line on stderr saying what happened), 130 when interrupted.
-// Throws NetworkError when no connection could be made, UsageError for bad input files.
+// Throws NetworkError when no connection could be made (or no TLS session: why, in words),
+// UsageError for bad input files and unreadable TLS files.
 int run_client(const ClientOptions& options, const InputFactory& make_input);
 
 }  // namespace tcpkit

@@ -45,6 +45,10 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     explicit AcceptedConnection(std::unique_ptr<ByteStream> stream);
 
     const std::string& peer() const { return stream_->peer(); }
+    // The client's verified certificate subject (TLS with --client-ca), or empty.
+    std::string peer_identity() const { return stream_->peer_identity(); }
+    // "TLSv1.3, cipher ..., alpn ..." for TLS; empty for plain TCP.
+    std::string security_summary() const { return stream_->security_summary(); }
 
     // Returns 0 when there is nothing more to read: the client finished sending (half-close),
     // the connection failed, or the server is stopping. end_reason() tells which.

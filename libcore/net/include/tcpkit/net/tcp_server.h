@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,7 @@
 #include "tcpkit/net/io_pool.h"
 #include "tcpkit/net/listener.h"
 #include "tcpkit/net/signals.h"
+#include "tcpkit/tls/tls_server.h"
 
 namespace tcpkit {
 
@@ -43,6 +45,9 @@ struct ServerOptions {
     Milliseconds idle_timeout{0};  // silence in both directions for this long closes; 0 = never
     bool exit_after_last_client = false;  // --once: exit when the last client has gone
     Milliseconds drain_timeout = default_drain_timeout;
+    // Serve TLS: every connection's handshake runs (within its timeout) before the session
+    // sees it, and counts against max_connections meanwhile. Null: plain TCP.
+    std::shared_ptr<TlsServer> tls;
 };
 
 class TcpServer {
@@ -68,9 +73,12 @@ class TcpServer {
 
   private:
     void accept(asio::ip::tcp::socket socket);
+    void start_session(std::unique_ptr<ByteStream> stream);
+    asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer);
     asio::awaitable<void> serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id);
     asio::awaitable<void> watch_idle(AcceptedConnection& client);
-    void session_ended(std::uint64_t id);
+    // `id` of a session, or none for a connection whose TLS handshake did not lead to one.
+    void session_ended(std::optional<std::uint64_t> id);
     void begin_stop(std::string_view why);
     void force_close_all();
     void finish();
@@ -87,13 +95,14 @@ class TcpServer {
 
     std::mutex clients_mutex_;
     std::unordered_map<std::uint64_t, std::weak_ptr<AcceptedConnection>> clients_;
-    std::uint64_t next_id_ = 0;  // main thread only
+    std::atomic<std::uint64_t> next_id_{0};
 
     std::atomic<std::size_t> active_{0};
     std::atomic<bool> stopping_{false};
     bool finished_ = false;  // main thread only
     std::atomic<std::uint64_t> accepted_{0};
     std::atomic<std::uint64_t> refused_{0};
+    std::atomic<std::uint64_t> failed_handshakes_{0};
     std::atomic<std::uint64_t> bytes_received_{0};
     std::atomic<std::uint64_t> bytes_sent_{0};
 };

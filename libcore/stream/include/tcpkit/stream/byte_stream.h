@@ -37,6 +37,12 @@ class ByteStream {
     virtual asio::any_io_executor get_executor() = 0;
     // Who is at the other end, as logs show it: `127.0.0.1:50312`.
     virtual const std::string& peer() const = 0;
+    // Who the peer proved to be, when the transport checks that: the subject of a TLS client's
+    // verified certificate (`CN=alice`). Empty when nothing was proved.
+    virtual std::string peer_identity() const { return {}; }
+    // How the connection is protected, for logs: `TLSv1.3, cipher TLS_AES_256_GCM_SHA384, alpn
+    // none`. Empty for a transport that does not protect it.
+    virtual std::string security_summary() const { return {}; }
 
     // Waits for at least one byte; returns how many were read.
     virtual asio::awaitable<std::size_t> read_some(std::span<char> buffer, std::error_code& error,

@@ -9,7 +9,7 @@
 #
 # Runtime dependencies come from dpkg-shlibdeps (package dpkg-dev, which CPack drives with `file`):
 # fmt is a shared library on Debian, so Depends names libfmt9 next to libc6, libstdc++6 and
-# libgcc-s1. Without those tools CPack would quietly write an empty Depends; the check in
+# libgcc-s1, and TLS links OpenSSL's libssl.so.3 and libcrypto.so.3, which bring libssl3. Without those tools CPack would quietly write an empty Depends; the check in
 # CPackProjectConfig.cmake below stops it instead.
 
 include(GNUInstallDirs)
@@ -48,7 +48,10 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
 echo-server echoes every byte back (optionally UDP datagrams), chat-server
 runs a chat room with nicknames, commands, history and per-client limits,
 connect relays standard input and output to a server like nc, and send
-sends one message, prints the reply and exits.
+sends one message, prints the reply and exits. Every subcommand speaks TLS
+(OpenSSL 3): clients verify certificates by default or pin one, servers make
+a self-signed certificate when given none and can require client
+certificates.
 
 Servers listen on localhost unless told otherwise, --port 0 picks a free
 port and reports it on stderr, and every limit is an option.")

@@ -9,6 +9,12 @@
 
 _tcpkit_subcommands="echo-server chat-server connect send"
 
+# The TLS options, the same for both servers and for both clients.
+_tcpkit_server_tls_flags="--tls --ssl"
+_tcpkit_server_tls_valued="--cert --key --save-cert --client-ca --tls-min --alpn --handshake-timeout"
+_tcpkit_client_tls_flags="--tls --ssl --insecure --no-sni"
+_tcpkit_client_tls_valued="--ca-file --pin --sni --alpn --tls-min --cert --key"
+
 # _tcpkit_options SUBCOMMAND: sets `flags` (options without a value) and `valued` (options
 # that take one) for SUBCOMMAND, or for the command itself when SUBCOMMAND is empty.
 _tcpkit_options() {
@@ -18,21 +24,25 @@ _tcpkit_options() {
             valued=""
             ;;
         echo-server)
-            flags="-h --help -4 -6 --once --udp -v --verbose -q --quiet"
-            valued="-H --host -p --port --idle-timeout --max-conns --threads --log-format --color"
+            flags="-h --help -4 -6 --once --udp -v --verbose -q --quiet $_tcpkit_server_tls_flags"
+            valued="-H --host -p --port --idle-timeout --max-conns --threads --log-format --color
+                    $_tcpkit_server_tls_valued"
             ;;
         chat-server)
-            flags="-h --help -4 -6 -v --verbose -q --quiet"
+            flags="-h --help -4 -6 -v --verbose -q --quiet $_tcpkit_server_tls_flags"
             valued="-H --host -p --port --lang --motd --history --max-line --rate --burst --max-queue
-                    --max-clients --nick-timeout --idle-timeout --log-format --color"
+                    --max-clients --nick-timeout --idle-timeout --log-format --color
+                    $_tcpkit_server_tls_valued"
             ;;
         connect)
-            flags="-h --help -4 -6 --crlf -x --hex -u --udp -v --verbose -q --quiet"
-            valued="--connect-timeout --idle-timeout --log-format --color"
+            flags="-h --help -4 -6 --crlf -x --hex -u --udp -v --verbose -q --quiet
+                   $_tcpkit_client_tls_flags"
+            valued="--connect-timeout --idle-timeout --log-format --color $_tcpkit_client_tls_valued"
             ;;
         send)
-            flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet"
-            valued="-f --file -t --timeout -l --lines --log-format --color"
+            flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet
+                   $_tcpkit_client_tls_flags"
+            valued="-f --file -t --timeout -l --lines --log-format --color $_tcpkit_client_tls_valued"
             ;;
         *)
             flags=""
@@ -108,12 +118,19 @@ _tcpkit() {
             --log-format) _tcpkit_reply "text json" "$cur" ;;
             --color) _tcpkit_reply "auto always never" "$cur" ;;
             --lang) _tcpkit_reply "en zh" "$cur" ;;
-            -H | --host) _tcpkit_hosts "$cur" ;;
-            -f | --file)
+            --tls-min) _tcpkit_reply "1.2 1.3" "$cur" ;;
+            -H | --host | --sni) _tcpkit_hosts "$cur" ;;
+            -f | --file | --ca-file | --cert | --key | --client-ca)
                 compopt -o filenames 2>/dev/null
                 local IFS=$'\n'
                 # shellcheck disable=SC2207  # one file name a line; IFS is a newline
                 COMPREPLY=($(compgen -f -- "$cur"))
+                ;;
+            --save-cert)
+                compopt -o filenames 2>/dev/null
+                local IFS=$'\n'
+                # shellcheck disable=SC2207  # one directory name a line; IFS is a newline
+                COMPREPLY=($(compgen -d -- "$cur"))
                 ;;
         esac
         # Any other value (a port, a duration, a number, a text) has nothing to offer.

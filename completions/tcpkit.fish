@@ -35,7 +35,8 @@ function __tcpkit_wants_host
             switch $word
                 case --
                     set options_ended 1
-                case --connect-timeout --idle-timeout --log-format --color -f --file -t --timeout -l --lines
+                case --connect-timeout --idle-timeout --log-format --color -f --file -t --timeout -l --lines \
+                    --ca-file --pin --sni --alpn --tls-min --cert --key
                     set skip 1
                 case '-*'
                 case '*'
@@ -46,7 +47,7 @@ function __tcpkit_wants_host
     test -n "$subcommand"; and test $skip = 0
 end
 
-# File names only where a file is wanted (send --file).
+# File names only where a file is wanted (send --file, the TLS certificate, key and CA files).
 complete -c tcpkit -f
 
 # The command itself.
@@ -72,6 +73,15 @@ complete -c tcpkit -n $any -l color -x -a 'auto always never' -d 'Colour log lev
 set -l server "__fish_seen_subcommand_from $servers"
 complete -c tcpkit -n $server -s H -l host -x -a '(__fish_print_hostnames)' -d 'Address or name to listen on; every address it resolves to is used'
 complete -c tcpkit -n $server -s p -l port -x -d "Port to listen on; 0 picks a free one (see the 'listening on' line)"
+complete -c tcpkit -n $server -l tls -d 'Serve TLS (default certificate: a self-signed one made at start)'
+complete -c tcpkit -n $server -l ssl -d 'Serve TLS (the same as --tls)'
+complete -c tcpkit -n $server -l cert -r -F -d 'Certificate chain (PEM)'
+complete -c tcpkit -n $server -l key -r -F -d 'Private key (PEM; default: the --cert file)'
+complete -c tcpkit -n $server -l save-cert -x -a '(__fish_complete_directories (commandline -ct))' -d 'Write the self-signed certificate and key to DIR/cert.pem and DIR/key.pem'
+complete -c tcpkit -n $server -l client-ca -r -F -d 'Require client certificates signed by these CAs (mutual TLS)'
+complete -c tcpkit -n $server -l tls-min -x -a '1.2 1.3' -d 'Lowest TLS version accepted (default 1.2)'
+complete -c tcpkit -n $server -l alpn -x -d 'Application protocols accepted, comma-separated (h2,http/1.1)'
+complete -c tcpkit -n $server -l handshake-timeout -x -d 'Close a connection whose TLS handshake is not done in this long (default 10s)'
 
 # echo-server
 set -l echo '__fish_seen_subcommand_from echo-server'
@@ -97,6 +107,18 @@ complete -c tcpkit -n $chat -l idle-timeout -x -d 'Close a connection silent in 
 # connect and send: HOST first (then PORT, and for send the TEXT, with nothing to offer).
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients; and __tcpkit_wants_host" -a '(__fish_print_hostnames)'
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l crlf -d 'Send line ends as CRLF (for servers that need it)'
+set -l client "__fish_seen_subcommand_from $clients"
+complete -c tcpkit -n $client -l tls -d 'Speak TLS; the certificate is verified'
+complete -c tcpkit -n $client -l ssl -d 'Speak TLS (the same as --tls)'
+complete -c tcpkit -n $client -l ca-file -r -F -d 'Trust these CAs (PEM) instead of the system store'
+complete -c tcpkit -n $client -l pin -x -d 'Accept exactly the certificate with this fingerprint (sha256:HEX)'
+complete -c tcpkit -n $client -l insecure -d "Do not verify the server's certificate"
+complete -c tcpkit -n $client -l sni -x -a '(__fish_print_hostnames)' -d 'Send NAME as SNI and verify the certificate against it'
+complete -c tcpkit -n $client -l no-sni -d 'Send no SNI'
+complete -c tcpkit -n $client -l alpn -x -d 'Application protocols offered, comma-separated (h2,http/1.1)'
+complete -c tcpkit -n $client -l tls-min -x -a '1.2 1.3' -d 'Lowest TLS version accepted (default 1.2)'
+complete -c tcpkit -n $client -l cert -r -F -d 'Client certificate (PEM)'
+complete -c tcpkit -n $client -l key -r -F -d 'Private key of --cert (PEM; default: the --cert file)'
 
 # connect
 set -l connect '__fish_seen_subcommand_from connect'

@@ -4,6 +4,7 @@
 #   - lintian: errors (E:) fail the check, warnings are printed,
 #   - apt-get install of the .deb, then the installed /usr/bin/tcpkit: --version, `man -w`, the
 #     shell completions, and an echo round trip on loopback (echo-server --port 0, then send),
+#     and one over TLS (echo-server --tls with its own certificate, then send --tls --pin),
 #   - apt-get remove, after which none of its files is left,
 #   - `make dist` (the tarball and its checksum) and `ruby -c` of the Homebrew formula.
 #
@@ -95,7 +96,7 @@ dpkg-deb --contents "$deb" >"$work_dir/contents"
 depends=$(dpkg-deb --field "$deb" Depends)
 say "Depends: $depends"
 depends_names=$(sed 's/ *([^)]*)//g; s/ *[,|] */\n/g' <<<"$depends")
-for library in libc6 libstdc++6 libgcc-s1 libfmt9; do
+for library in libc6 libstdc++6 libgcc-s1 libfmt9 libssl3; do
     grep -Fqx "$library" <<<"$depends_names" || fail "Depends lacks $library: $depends"
 done
 for path in ./usr/bin/tcpkit ./usr/share/man/man1/tcpkit.1.gz ./usr/share/doc/tcpkit/copyright \
@@ -192,6 +193,44 @@ wait "$server_pid" || server_status=$?
 server_pid=""
 [ "$server_status" -eq 0 ] || { cat "$server_log" >&2; fail "echo-server exited with status $server_status"; }
 say "echo round trip on 127.0.0.1:$port: sent hello, got hello"
+
+# The same over TLS: the server makes a certificate and prints its fingerprint, which the client pins.
+say "TLS echo round trip with /usr/bin/tcpkit on loopback"
+tls_log="$work_dir/tls-echo-server.log"
+/usr/bin/tcpkit echo-server --tls --host 127.0.0.1 --port 0 --once --color never </dev/null 2>"$tls_log" &
+server_pid=$!
+port=""
+fingerprint=""
+for _ in $(seq 100); do # up to 10 s
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$tls_log" | head -n 1)
+    fingerprint=$(sed -n 's/.*tls certificate \(sha256:[0-9a-f]\{64\}\)$/\1/p' "$tls_log" | head -n 1)
+    [ -n "$port" ] && [ -n "$fingerprint" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$tls_log" >&2; fail "echo-server --tls exited early"; }
+    sleep 0.1
+done
+if [ -z "$port" ] || [ -z "$fingerprint" ]; then
+    cat "$tls_log" >&2
+    fail "echo-server --tls reported no port or no certificate within 10s"
+fi
+reply=$(timeout 15 /usr/bin/tcpkit send --tls --pin "$fingerprint" --timeout 10s 127.0.0.1 "$port" hello \
+    </dev/null) || { cat "$tls_log" >&2; fail "tcpkit send --tls --pin $fingerprint 127.0.0.1 $port hello failed"; }
+[ "$reply" = hello ] || fail "tcpkit send --tls 127.0.0.1 $port hello printed '$reply', not 'hello'"
+for _ in $(seq 50); do # --once; up to 5 s
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    wait "$server_pid" || true
+    server_pid=""
+    cat "$tls_log" >&2
+    fail "echo-server --tls --once did not exit after its client had gone"
+fi
+server_status=0
+wait "$server_pid" || server_status=$?
+server_pid=""
+[ "$server_status" -eq 0 ] || { cat "$tls_log" >&2; fail "echo-server --tls exited with status $server_status"; }
+say "TLS echo round trip on 127.0.0.1:$port ($fingerprint): sent hello, got hello"
 
 # --- Removed --------------------------------------------------------------------------------
 say "apt-get remove tcpkit"

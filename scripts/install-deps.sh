@@ -38,9 +38,9 @@ install_apt() {
     # give the tests that need them a network, hosts file or resolver of their own.
     packages="cmake ninja-build g++ make pkg-config libasio-dev libcli11-dev libfmt-dev catch2 groff-base"
     packages="$packages util-linux iproute2"
-    # The TLS tests make their certificates and run their TLS peers with the openssl tool, and
-    # drive many TLS connections from the test binary with libssl.
-    packages="$packages openssl libssl-dev"
+    # TLS builds on OpenSSL 3 (libssl-dev); its tests make certificates and run peers with the
+    # openssl command.
+    packages="$packages libssl-dev openssl"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
     if [ "$with_package_tools" = true ]; then
         packages="$packages dpkg-dev file"
@@ -64,6 +64,7 @@ install_apt() {
 }
 
 install_brew() {
+    # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
     formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3"
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
@@ -75,7 +76,7 @@ install_brew() {
 
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
-    packages="$packages util-linux iproute openssl openssl-devel"
+    packages="$packages util-linux iproute openssl-devel openssl"
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -92,6 +93,6 @@ elif command -v brew >/dev/null 2>&1; then
 elif command -v dnf >/dev/null 2>&1; then
     install_dnf
 else
-    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt and Catch2 yourself" >&2
+    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3 and Catch2 yourself" >&2
     exit 1
 fi

@@ -18,12 +18,15 @@ class Tcpkit < Formula
   depends_on "asio" => :build
   depends_on "cli11" => :build
   depends_on "fmt"
+  # TLS (--tls). Keg-only, so CMake's FindOpenSSL is told where it is.
+  depends_on "openssl@3"
 
   def install
     # Homebrew's zsh looks in share/zsh/site-functions, not Debian's vendor-completions.
     system "cmake", "-S", ".", "-B", "build",
                     "-DTCPKIT_BUILD_TESTS=OFF",
                     "-DTCPKIT_ZSH_COMPLETION_DIR=#{zsh_completion}",
+                    "-DOPENSSL_ROOT_DIR=#{Formula["openssl@3"].opt_prefix}",
                     *std_cmake_args
     system "cmake", "--build", "build"
     # The binary, the man pages (man1) and the bash, zsh and fish completions.
@@ -34,7 +37,9 @@ class Tcpkit < Formula
   end
 
   test do
-    assert_match "tcpkit #{version}", shell_output("#{bin}/tcpkit --version")
+    version_output = shell_output("#{bin}/tcpkit --version")
+    assert_match "tcpkit #{version}", version_output
+    assert_match "OpenSSL 3", version_output
 
     # An echo server on a free port, which it reports on stderr; then one message to it.
     log = testpath/"echo-server.log"

@@ -143,7 +143,11 @@ expect_exactly "tcpkit nonsense --" # an unknown subcommand has no options
 expect_including "tcpkit connect --" --connect-timeout --idle-timeout --crlf --hex --udp \
     --help --verbose --quiet --log-format --color
 expect_including "tcpkit connect -" -4 -6 -x -u -v -q -h --hex
-expect_exactly "tcpkit connect --c" --color --connect-timeout --crlf
+expect_exactly "tcpkit connect --c" --ca-file --cert --color --connect-timeout --crlf
+expect_exactly "tcpkit connect --tls --tls-min " 1.2 1.3
+expect_exactly "tcpkit echo-server --tls --tls-min=1" 1.2 1.3
+expect_exactly "tcpkit connect --tls --sni tcpkit-te" tcpkit-test-host
+expect_exactly "tcpkit connect --tls --pin sha256:00 tcpkit-te" tcpkit-test-host
 expect_exactly "tcpkit echo-server --log-format " json text
 expect_exactly "tcpkit echo-server --log-format j" json
 expect_exactly "tcpkit echo-server --log-format=" json text
@@ -176,6 +180,14 @@ expect_exactly "tcpkit send -f n" notes.txt numbers.csv
 expect_exactly "tcpkit send --file no" notes.txt
 expect_exactly "tcpkit send --file=nu" numbers.csv
 expect_exactly "tcpkit send localhost 80 -f o" other
+expect_exactly "tcpkit connect --tls --ca-file n" notes.txt numbers.csv
+expect_exactly "tcpkit send --tls --cert=no" notes.txt
+expect_exactly "tcpkit send --tls --cert notes.txt --key nu" numbers.csv
+expect_exactly "tcpkit echo-server --tls --cert o" other
+expect_exactly "tcpkit chat-server --tls --client-ca nu" numbers.csv
+mkdir "$scratch/files/certs"
+expect_exactly "tcpkit echo-server --tls --save-cert " certs
+expect_exactly "tcpkit chat-server --tls --save-cert=c" certs
 cd - >/dev/null || exit 2
 
 # --- Against --help: every option, whether it takes a value, and its allowed values. --------
@@ -207,15 +219,16 @@ check_against_help() {
         return
     fi
 
-    # The option lines of the "Options:" section: `  -p,--port PORT=8080  Port to ...`. The
-    # first word holds the names; a second word that starts with an upper-case METAVAR
-    # (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`) means the option takes a value.
+    # The option lines of the "Options:" section and of the groups after it ("TLS:"):
+    # `  -p,--port PORT=8080  Port to ...`. The first word holds the names; a second word that
+    # is a METAVAR, upper-case (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`) or a lower-case
+    # prefix before one (`sha256:HEX`), means the option takes a value.
     local table
     table=$(printf '%s\n' "$help" |
-        awk '/^Options:/ { listing = 1; next }
+        awk '/^[A-Za-z][A-Za-z0-9 ]*:$/ { listing = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
              listing && /^[^ ]/ { listing = 0 }
              listing && /^  -/ {
-                 value = ($2 ~ /^[A-Z][A-Z_]*([=:]|$)/) ? $2 : "-"
+                 value = ($2 ~ /^[A-Z][A-Z_]*([=:]|$)/ || $2 ~ /^[a-z][a-z0-9]*:[A-Z][A-Z_]*(=|$)/) ? $2 : "-"
                  n = split($1, names, ",")
                  for (i = 1; i <= n; i++) print names[i], value
              }')

@@ -115,7 +115,7 @@ asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket sock
     auto stream = co_await options_.tls->handshake(std::move(socket), peer, failure);
     if (!stream) {
         ++failed_handshakes_;
-        log().info("{}: tls handshake failed: {}", peer, failure);
+        log().info("{}: tls handshake {}", peer, failure);
         session_ended(std::nullopt);
         co_return;
     }

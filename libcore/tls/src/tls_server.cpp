@@ -148,7 +148,7 @@ asio::awaitable<std::unique_ptr<ByteStream>> TlsServer::handshake(asio::ip::tcp:
     const Context& self = *context_;
     SslHandle ssl(SSL_new(self.context.get()));
     if (!ssl) {
-        failure = "could not set up TLS: " + openssl_reason();
+        failure = "failed: could not set up TLS: " + openssl_reason();
         co_return nullptr;
     }
     SSL_set_accept_state(ssl.get());
@@ -163,7 +163,7 @@ asio::awaitable<std::unique_ptr<ByteStream>> TlsServer::handshake(asio::ip::tcp:
         co_return nullptr;
     }
     if (!std::get<0>(outcome)) {
-        failure = server_failure(stream->failure(), self.options);
+        failure = "failed: " + server_failure(stream->failure(), self.options);
         co_return nullptr;
     }
     co_return stream;

@@ -26,8 +26,8 @@ class TlsServer {
     const std::string& fingerprint() const;
 
     // Runs the server's handshake on an accepted socket, within the handshake timeout. Returns
-    // the stream, or null after setting `failure` to why not, in words ("not a TLS client",
-    // "timed out after 10s", "the client offered no certificate").
+    // the stream, or null after setting `failure` to how it ended, as the rest of "tls
+    // handshake ...": "failed: not a TLS client", "timed out after 10s".
     asio::awaitable<std::unique_ptr<ByteStream>> handshake(asio::ip::tcp::socket socket,
                                                            std::string peer, std::string& failure);
 

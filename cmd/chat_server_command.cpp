@@ -28,7 +28,9 @@ int run(const ChatServerCommand& command) {
     ChatOptions options = command.chat;
     options.server.listen = command.listen.request(command.family);
     options.language = parse_language(command.language);
-    options.server.tls = make_tls_server(command.tls, command.listen);
+    TlsServerOptions tls = command.tls;
+    tls.release_idle_buffers = true;  // a room is mostly idle clients: memory comes first
+    options.server.tls = make_tls_server(tls, command.listen);
     run_chat_server(options);
     return 0;
 }

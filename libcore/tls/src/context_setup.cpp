@@ -35,7 +35,6 @@ SslContextHandle make_context(const SSL_METHOD* method, TlsVersion min_version) 
     SSL_CTX_set_min_proto_version(
         context.get(), min_version == TlsVersion::v1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
     SSL_CTX_set_options(context.get(), SSL_OP_NO_RENEGOTIATION);
-    SSL_CTX_set_mode(context.get(), SSL_MODE_RELEASE_BUFFERS);
     return context;
 }
 

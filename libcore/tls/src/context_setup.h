@@ -10,9 +10,8 @@
 
 namespace tcpkit {
 
-// A context for `method` with tcpkit's settings: at least `min_version`, no renegotiation
-// (a TLS 1.2 feature with a history of attacks, and a read that must write), and read and
-// write buffers released while a connection is idle (thousands of idle chat clients).
+// A context for `method` with tcpkit's settings: at least `min_version`, and no renegotiation
+// (a TLS 1.2 feature with a history of attacks, and a read that must write).
 SslContextHandle make_context(const SSL_METHOD* method, TlsVersion min_version);
 
 // Loads a PEM certificate chain and its key (from `key_file`, or `cert_file` when empty).

@@ -107,6 +107,9 @@ TlsServer::TlsServer(const TlsServerOptions& options) : context_(std::make_uniqu
     self.options = options;
     self.context = make_context(TLS_server_method(), options.min_version);
     SSL_CTX* context = self.context.get();
+    if (options.release_idle_buffers) {
+        SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
+    }
     if (!options.cert_file.empty()) {
         load_certificate(context, options.cert_file, options.key_file, "--cert", "--key");
     } else {

@@ -51,6 +51,10 @@ struct TlsServerOptions {
     std::vector<std::string> alpn;
     TlsVersion min_version = default_tls_min_version;
     Milliseconds handshake_timeout = default_handshake_timeout;
+    // Let OpenSSL free a connection's record buffers whenever it is idle: about 12 KiB less per
+    // idle connection (23 instead of 35 KiB), for about a third less throughput (bulk through
+    // connect --tls: 840 MiB/s without, 594 with). For rooms of many quiet clients.
+    bool release_idle_buffers = false;
     // Names the ephemeral certificate is for, besides localhost, 127.0.0.1, ::1 and the
     // machine's host name: the --host value.
     std::vector<std::string> extra_names;

@@ -3,7 +3,9 @@
 // clients, and a small libssl client in this process that drives many connections from one
 // thread (200 s_client processes would swamp a 2-core machine). Certificates come from
 // test_certificates(), made once per run.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -252,6 +254,138 @@ struct EchoConversation {
                                  " after receiving '" + received + "'");
     }
 };
+
+// A TLS client for line protocols, one of many driven by one thread (see drive()): what the
+// test queues in `outgoing` is sent, and everything the server sends is kept in `transcript`.
+// Non-blocking; the handshake happens in the first reads and writes.
+struct TlsLineConversation {
+    Socket socket;
+    SslConnection ssl{nullptr, &SSL_free};
+    std::string outgoing;
+    std::string transcript;
+    bool wants_write = false;
+    bool closed = false;
+    std::string close_reason;
+
+    TlsLineConversation(std::uint16_t port, SSL_CTX* context) : socket(Socket::connect(port)) {
+        ::fcntl(socket.fd(), F_SETFL, ::fcntl(socket.fd(), F_GETFL) | O_NONBLOCK);
+        ssl.reset(SSL_new(context));
+        // `outgoing` may grow (and move) between a write that would block and its retry.
+        SSL_set_mode(ssl.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        SSL_set_fd(ssl.get(), socket.fd());
+        SSL_set1_host(ssl.get(), "localhost");
+        SSL_set_connect_state(ssl.get());
+    }
+
+    bool has(std::string_view text) const { return transcript.find(text) != std::string::npos; }
+
+    // Sends and reads as far as possible without blocking. The end of the connection, clean or
+    // not, is recorded (with OpenSSL's words) rather than thrown: some tests expect it.
+    void progress() {
+        if (closed) {
+            return;
+        }
+        wants_write = false;
+        ERR_clear_error();
+        while (!outgoing.empty()) {
+            int written = SSL_write(ssl.get(), outgoing.data(), static_cast<int>(outgoing.size()));
+            if (written <= 0) {
+                if (!would_block(written)) {
+                    return;
+                }
+                break;
+            }
+            outgoing.erase(0, static_cast<std::size_t>(written));
+        }
+        char buffer[16384];
+        for (;;) {
+            int got = SSL_read(ssl.get(), buffer, sizeof buffer);
+            if (got <= 0) {
+                would_block(got);
+                return;
+            }
+            transcript.append(buffer, static_cast<std::size_t>(got));
+        }
+    }
+
+    // False, with the connection marked closed, if `result` was not "try again later".
+    bool would_block(int result) {
+        int error = SSL_get_error(ssl.get(), result);
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+            wants_write = wants_write || error == SSL_ERROR_WANT_WRITE;
+            return true;
+        }
+        closed = true;
+        close_reason = error == SSL_ERROR_ZERO_RETURN
+                           ? "close_notify"
+                           : "SSL_get_error " + std::to_string(error) + ": " + openssl_errors();
+        return false;
+    }
+};
+
+// Moves all the conversations on, one poll() at a time, until `finished(index, conversation)`
+// holds for each; fails
+// the test when the deadline passes first, or when one ends while still unfinished.
+template <typename Finished>
+void drive(std::vector<std::unique_ptr<TlsLineConversation>>& conversations, Finished finished,
+           const char* goal, Timeout timeout = default_timeout) {
+    auto deadline = Clock::now() + timeout;
+    for (auto& conversation : conversations) {
+        conversation->progress();
+    }
+    for (;;) {
+        std::vector<pollfd> waiting;
+        std::vector<TlsLineConversation*> owners;
+        for (std::size_t i = 0; i < conversations.size(); ++i) {
+            auto& conversation = *conversations[i];
+            if (finished(i, conversation)) {
+                continue;
+            }
+            INFO("waiting for " << goal << ": conversation " << i << " ended ("
+                                << conversation.close_reason << ") after receiving:\n"
+                                << conversation.transcript);
+            REQUIRE(!conversation.closed);
+            short events = POLLIN;
+            if (conversation.wants_write || !conversation.outgoing.empty()) {
+                events |= POLLOUT;
+            }
+            waiting.push_back(pollfd{conversation.socket.fd(), events, 0});
+            owners.push_back(&conversation);
+        }
+        if (waiting.empty()) {
+            return;
+        }
+        int ready =
+            ::poll(waiting.data(), waiting.size(), static_cast<int>(remaining(deadline).count()));
+        INFO("waiting for " << goal << ": " << waiting.size() << " of " << conversations.size()
+                            << " unfinished, the first one's transcript:\n"
+                            << owners.front()->transcript);
+        REQUIRE(ready > 0);
+        for (std::size_t i = 0; i < waiting.size(); ++i) {
+            if (waiting[i].revents != 0) {
+                owners[i]->progress();
+            }
+        }
+    }
+}
+
+// How many times the whole line `line` (CRLF-terminated, as chat-server sends) is in `text`.
+std::size_t count_lines(const std::string& text, const std::string& line) {
+    std::size_t count = 0;
+    std::string needle = "\n" + line + "\r\n";
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+// The socket's own address as the servers log their peers: "127.0.0.1:PORT".
+std::string local_address(const Socket& socket) {
+    sockaddr_in address{};
+    socklen_t length = sizeof address;
+    ::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&address), &length);
+    return "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+}
 
 // Sets a socket's send and receive timeouts, so that blocking libssl calls on it are bounded.
 void bound_blocking_calls(int fd, Timeout timeout) {
@@ -759,6 +893,127 @@ TEST_CASE("tls: echo-server --tls serves 200 TLS clients at once, each its own b
     for (int i = 0; i < count; ++i) {
         CHECK(conversations[i].received == conversations[i].expected);
     }
+}
+
+TEST_CASE("tls: chat-server --tls with 200 clients: each line reaches every other client once",
+          "[tls]") {
+    const auto& certificates = test_certificates();
+    TlsServer chat({"--cert", certificates.server.cert, "--key", certificates.server.key,
+                    "--max-clients", "1000", "--rate", "0", "--quiet"},
+                   "chat-server");
+    // --quiet: nobody reads the server's stderr while drive() runs, and 200 clients' joins and
+    // leaves would fill the pipe and block the server in its next log line.
+    auto context = verifying_client_context();
+    constexpr int count = 200;
+    std::vector<std::unique_ptr<TlsLineConversation>> people;
+    for (int i = 0; i < count; ++i) {
+        people.push_back(std::make_unique<TlsLineConversation>(chat.port, context.get()));
+    }
+    auto name_of = [](std::size_t i) { return "c" + std::to_string(i); };
+
+    drive(
+        people, [](std::size_t, auto& person) { return person.has("Choose a nickname: "); },
+        "the nickname prompts");
+    for (std::size_t i = 0; i < people.size(); ++i) {
+        people[i]->outgoing = name_of(i) + "\n";
+    }
+    // Each name is its own: one already taken would be asked for again, not welcomed.
+    drive(
+        people,
+        [&](std::size_t i, auto& person) { return person.has("Welcome, " + name_of(i) + "!"); },
+        "the welcomes");
+
+    // Everyone is in the room: c0 says a line, and each of the others receives it.
+    const std::string said = "hello from the first of 200";
+    const std::string heard = name_of(0) + ": " + said;
+    people[0]->outgoing = said + "\n";
+    drive(
+        people,
+        [&](std::size_t i, auto& person) { return i == 0 || person.has("\n" + heard + "\r\n"); },
+        "the line said");
+
+    // All leave: each says /quit, is told "Bye!", and the server closes it. By then each has
+    // received the line exactly once (and c0 never gets its own line back).
+    for (auto& person : people) {
+        person->outgoing = "/quit\n";
+    }
+    drive(
+        people, [](std::size_t, auto& person) { return person.has("\nBye!\r\n"); },
+        "everyone's goodbye");
+    for (std::size_t i = 0; i < people.size(); ++i) {
+        INFO("client " << name_of(i) << " received:\n" << people[i]->transcript);
+        CHECK(count_lines(people[i]->transcript, heard) == (i == 0 ? 0u : 1u));
+    }
+    drive(
+        people, [](std::size_t, auto& person) { return person.closed; },
+        "the server to close each connection");
+    people.clear();
+
+    // The server still answers, and the room is empty but for the newcomer.
+    std::vector<std::unique_ptr<TlsLineConversation>> latecomer;
+    latecomer.push_back(std::make_unique<TlsLineConversation>(chat.port, context.get()));
+    drive(
+        latecomer, [](std::size_t, auto& person) { return person.has("Choose a nickname: "); },
+        "the latecomer's prompt");
+    latecomer[0]->outgoing = "latecomer\n/who\n";
+    drive(
+        latecomer,
+        [](std::size_t, auto& person) { return person.has("Online (1): latecomer\r\n"); },
+        "the latecomer's /who");
+}
+
+TEST_CASE(
+    "tls: TLS handshakes in progress count against --max-conns, and an established client is "
+    "not disturbed",
+    "[tls]") {
+    const auto& certificates = test_certificates();
+    TlsServer echo({"--cert", certificates.server.cert, "--key", certificates.server.key,
+                    "--max-conns", "5", "--handshake-timeout", "2s"});
+    auto context = verifying_client_context();
+    std::vector<std::unique_ptr<TlsLineConversation>> established;
+    established.push_back(std::make_unique<TlsLineConversation>(echo.port, context.get()));
+    established[0]->outgoing = "first\n";
+    drive(
+        established, [](std::size_t, auto& client) { return client.transcript == "first\n"; },
+        "the established client's first echo");
+
+    // Four connections that never start their handshake fill the other places.
+    auto started = Clock::now();
+    std::vector<Socket> silent;
+    for (int i = 0; i < 4; ++i) {
+        silent.push_back(Socket::connect(echo.port));
+    }
+    // The sixth is one too many: reset at once, long before the handshake timeout.
+    auto sixth = Socket::connect(echo.port);
+    CHECK(sixth.wait_closed(std::chrono::milliseconds(1500)));
+    auto refused = echo.process.wait_for_stderr_line("refused");
+    CHECK_THAT(refused, TCPKIT_CONTAINS("connection limit of 5"));
+
+    // Meanwhile the established client is served as before.
+    established[0]->outgoing = "second\n";
+    drive(
+        established,
+        [](std::size_t, auto& client) { return client.transcript == "first\nsecond\n"; },
+        "the established client's second echo");
+
+    // The silent four run out of time and are closed, each logged.
+    for (auto& socket : silent) {
+        CHECK(socket.wait_closed(std::chrono::seconds(5)));
+    }
+    CHECK(Clock::now() - started >= std::chrono::milliseconds(1900));
+    for (auto& socket : silent) {
+        echo.process.wait_for_stderr_line(local_address(socket) +
+                                          ": tls handshake timed out after 2s");
+    }
+
+    // Their places are free again: a new TLS client gets in and is echoed.
+    std::vector<std::unique_ptr<TlsLineConversation>> newcomer;
+    newcomer.push_back(std::make_unique<TlsLineConversation>(echo.port, context.get()));
+    newcomer[0]->outgoing = "after the timeouts\n";
+    drive(
+        newcomer,
+        [](std::size_t, auto& client) { return client.transcript == "after the timeouts\n"; },
+        "the newcomer's echo");
 }
 
 TEST_CASE(

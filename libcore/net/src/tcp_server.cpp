@@ -109,6 +109,10 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     start_session(std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
 }
 
+// A connection in its TLS handshake holds its place in active_, so that half-open handshakes
+// count against max_connections, and ends within the handshake timeout whatever the peer does.
+// It is not a session yet (not in clients_, nobody to tell): a graceful stop waits for it as
+// for the sessions, up to the drain timeout, and then the I/O threads' stop ends it.
 asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket socket,
                                                       std::string peer) {
     std::string failure;

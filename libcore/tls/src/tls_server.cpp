@@ -132,6 +132,10 @@ TlsServer::TlsServer(const TlsServerOptions& options) : context_(std::make_uniqu
     // certificates, harmless without).
     static constexpr unsigned char session_context[] = "tcpkit";
     SSL_CTX_set_session_id_context(context, session_context, sizeof session_context - 1);
+    // No session tickets, as ncat: tcpkit's own clients never resume (each run is a new
+    // process), and making two tickets per handshake cost 9% of its CPU (docs/benchmarks.md).
+    // Every connection is a full handshake; nothing of a session outlives its connection.
+    SSL_CTX_set_num_tickets(context, 0);
     if (!options.alpn.empty()) {
         self.alpn_wire = alpn_wire_format(options.alpn);
         SSL_CTX_set_alpn_select_cb(context, select_protocol, &self);

@@ -331,6 +331,14 @@ asio::awaitable<void> TlsStream::shutdown_send(std::error_code& error) {
 }
 
 void TlsStream::close() {
+    // A session that ends the connection (/quit, idle, the server stopping) says so with
+    // close_notify, so the peer knows nothing was cut off: sent now if the socket takes it at
+    // once, never waited for. (OpenSSL sends nothing after a failed or unfinished handshake.)
+    if (socket_.is_open() && SSL_is_init_finished(ssl_.get()) == 1) {
+        ERR_clear_error();
+        SSL_shutdown(ssl_.get());
+        send_available();
+    }
     std::error_code ignored;
     socket_.close(ignored);
 }

@@ -35,6 +35,27 @@ CLI::Option* add_alpn(CLI::App& command, std::vector<std::string>& target,
         ->group(tls_group);
 }
 
+struct CertificateOptions {
+    CLI::Option* cert;
+    CLI::Option* key;
+};
+
+// --cert FILE and --key FILE, the same on both sides but for what the certificate is for.
+CertificateOptions add_certificate_options(CLI::App& command, std::string& cert_file,
+                                           std::string& key_file,
+                                           const std::string& cert_description) {
+    auto* cert = command.add_option("--cert", cert_file, cert_description)
+                     ->type_name("FILE")
+                     ->group(tls_group);
+    auto* key = command
+                    .add_option("--key", key_file,
+                                "The private key of --cert (PEM; default: in the --cert file)")
+                    ->type_name("FILE")
+                    ->needs(cert)
+                    ->group(tls_group);
+    return {cert, key};
+}
+
 void require_tls(CLI::Option* tls, std::initializer_list<CLI::Option*> options) {
     for (CLI::Option* option : options) {
         option->needs(tls);
@@ -86,17 +107,9 @@ CLI::Option* add_tls_client_options(CLI::App& command, TlsClientOptions& options
                           "Offer these application protocols, comma-separated (h2,http/1.1); "
                           "-v shows which one the server chose");
     auto* min_version = add_min_version(command, options.min_version);
-    auto* cert = command
-                     .add_option("--cert", options.cert_file,
-                                 "Present the client certificate in FILE (PEM, with its chain)")
-                     ->type_name("FILE")
-                     ->group(tls_group);
-    auto* key = command
-                    .add_option("--key", options.key_file,
-                                "The private key of --cert (PEM; default: in the --cert file)")
-                    ->type_name("FILE")
-                    ->needs(cert)
-                    ->group(tls_group);
+    auto [cert, key] =
+        add_certificate_options(command, options.cert_file, options.key_file,
+                                "Present the client certificate in FILE (PEM, with its chain)");
     require_tls(tls, {ca_file, pin, insecure, sni, no_sni, alpn, min_version, cert, key});
     return tls;
 }
@@ -115,17 +128,9 @@ CLI::Option* add_tls_server_options(CLI::App& command, TlsServerOptions& options
     auto* tls = add_tls_flag(command, options.enabled,
                              "Serve TLS; without --cert, with a certificate made for this run "
                              "(its fingerprint is printed for clients' --pin)");
-    auto* cert = command
-                     .add_option("--cert", options.cert_file,
-                                 "Serve the certificate in FILE (PEM, with its chain)")
-                     ->type_name("FILE")
-                     ->group(tls_group);
-    auto* key = command
-                    .add_option("--key", options.key_file,
-                                "The private key of --cert (PEM; default: in the --cert file)")
-                    ->type_name("FILE")
-                    ->needs(cert)
-                    ->group(tls_group);
+    auto [cert, key] =
+        add_certificate_options(command, options.cert_file, options.key_file,
+                                "Serve the certificate in FILE (PEM, with its chain)");
     auto* save = command
                      .add_option("--save-cert", options.save_cert_dir,
                                  "Also write the certificate made for this run to DIR/cert.pem "

@@ -18,6 +18,7 @@
 #include "isolation.h"
 #include "loopback.h"
 #include "process.h"
+#include "temp_file.h"
 #include "two_address_localhost.h"
 
 using namespace tcpkit::test;
@@ -35,18 +36,6 @@ std::vector<std::string> connect_args(std::uint16_t port, std::vector<std::strin
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
-
-// A scratch file that is removed when the test ends.
-struct TempFile {
-    TempFile() {
-        char name[] = "/tmp/tcpkit-test-XXXXXX";
-        int fd = ::mkstemp(name);
-        ::close(fd);
-        path = name;
-    }
-    ~TempFile() { std::remove(path.c_str()); }
-    std::string path;
-};
 
 }  // namespace
 

@@ -28,6 +28,7 @@
 #include "catch.h"
 #include "loopback.h"
 #include "process.h"
+#include "temp_file.h"
 #include "test_certificates.h"
 
 using namespace tcpkit::test;
@@ -162,18 +163,6 @@ std::string colon_separated_upper(const std::string& hex) {
     }
     return text;
 }
-
-// A scratch file that is removed when the test ends.
-struct TempFile {
-    TempFile() {
-        char name[] = "/tmp/tcpkit-test-XXXXXX";
-        int fd = ::mkstemp(name);
-        ::close(fd);
-        path = name;
-    }
-    ~TempFile() { std::remove(path.c_str()); }
-    std::string path;
-};
 
 struct TempDirectory {
     TempDirectory() {

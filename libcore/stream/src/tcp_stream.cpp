@@ -37,14 +37,19 @@ asio::awaitable<std::size_t> TcpStream::read_some(std::span<char> buffer, std::e
     return socket_.async_read_some(into, token);
 }
 
-asio::awaitable<void> TcpStream::wait_readable(std::error_code& error,
-                                               asio::cancellation_slot cancel) {
+asio::awaitable<void> wait_until_readable(asio::ip::tcp::socket& socket, std::error_code& error,
+                                          asio::cancellation_slot cancel) {
     auto token = asio::redirect_error(asio::use_awaitable, error);
     if (cancel.is_connected()) {
-        return socket_.async_wait(asio::socket_base::wait_read,
-                                  asio::bind_cancellation_slot(cancel, token));
+        return socket.async_wait(asio::socket_base::wait_read,
+                                 asio::bind_cancellation_slot(cancel, token));
     }
-    return socket_.async_wait(asio::socket_base::wait_read, token);
+    return socket.async_wait(asio::socket_base::wait_read, token);
+}
+
+asio::awaitable<void> TcpStream::wait_readable(std::error_code& error,
+                                               asio::cancellation_slot cancel) {
+    return wait_until_readable(socket_, error, cancel);
 }
 
 std::size_t TcpStream::read_available(std::span<char> buffer, std::error_code& error) {

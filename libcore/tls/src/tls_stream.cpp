@@ -16,6 +16,7 @@
 
 #include "certificate.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/stream/tcp_stream.h"
 #include "tls_error.h"
 
 namespace tcpkit {
@@ -194,16 +195,6 @@ std::size_t TlsStream::read_available(std::span<char> buffer, std::error_code& e
     }
 }
 
-asio::awaitable<void> TlsStream::wait_for_socket(std::error_code& error,
-                                                 asio::cancellation_slot cancel) {
-    auto token = asio::redirect_error(asio::use_awaitable, error);
-    if (cancel.is_connected()) {
-        return socket_.async_wait(asio::socket_base::wait_read,
-                                  asio::bind_cancellation_slot(cancel, token));
-    }
-    return socket_.async_wait(asio::socket_base::wait_read, token);
-}
-
 asio::awaitable<void> TlsStream::wait_readable(std::error_code& error,
                                                asio::cancellation_slot cancel) {
     if (has_buffered_input()) {
@@ -211,7 +202,7 @@ asio::awaitable<void> TlsStream::wait_readable(std::error_code& error,
         // on other sessions getting their turn in between.
         return asio::post(socket_.get_executor(), asio::redirect_error(asio::use_awaitable, error));
     }
-    return wait_for_socket(error, cancel);
+    return wait_until_readable(socket_, error, cancel);
 }
 
 asio::awaitable<std::size_t> TlsStream::read_some(std::span<char> buffer, std::error_code& error,
@@ -222,7 +213,7 @@ asio::awaitable<std::size_t> TlsStream::read_some(std::span<char> buffer, std::e
             co_return count;
         }
         error.clear();
-        co_await wait_for_socket(error, cancel);
+        co_await wait_until_readable(socket_, error, cancel);
         if (error) {
             co_return 0;
         }

@@ -70,7 +70,6 @@ class TlsStream final : public ByteStream {
     // The same without waiting, unless a send is in flight; what the socket does not take now
     // waits for the next send.
     void send_available();
-    asio::awaitable<void> wait_for_socket(std::error_code& error, asio::cancellation_slot cancel);
 
     asio::ip::tcp::socket socket_;
     std::string peer_;

@@ -9,6 +9,12 @@
 
 namespace tcpkit {
 
+// Waits until `socket` is readable, bound to `cancel` when it is connected (an explicit slot
+// replaces the coroutine's own, so one is bound only when the caller gave one). Asio's own
+// awaitable, without a coroutine frame in between: for transports over TCP sockets.
+asio::awaitable<void> wait_until_readable(asio::ip::tcp::socket& socket, std::error_code& error,
+                                          asio::cancellation_slot cancel);
+
 class TcpStream final : public ByteStream {
   public:
     // `socket` must be connected; its peer is described once, here, so that the name survives

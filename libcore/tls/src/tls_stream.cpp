@@ -25,10 +25,10 @@ namespace {
 // What one receive moves from the socket (four full records: a quarter of the system calls of
 // one record at a time, and bulk downloads 18% faster), and the most plaintext encrypted before
 // it is sent, so that a bulk transfer stays in constant memory.
-constexpr std::size_t receive_chunk = 64 * 1024;
-constexpr std::size_t encrypt_ahead = 64 * 1024;
+constexpr std::size_t receive_chunk = std::size_t{64} * 1024;
+constexpr std::size_t encrypt_ahead = std::size_t{64} * 1024;
 // Small pieces of a gathered write (chat lines) are joined into records of up to this much.
-constexpr std::size_t max_record_plaintext = 16 * 1024;
+constexpr std::size_t max_record_plaintext = std::size_t{16} * 1024;
 
 // The first byte of a TLS connection is a record type: handshake (22) or alert (21).
 constexpr unsigned char record_handshake = 22;

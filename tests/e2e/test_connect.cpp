@@ -57,18 +57,7 @@ TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in b
     TempFile input;
     TempFile output;
     constexpr std::size_t total = 256u << 20;
-    {
-        std::ofstream file(input.path, std::ios::binary);
-        std::mt19937_64 random(42);
-        std::string block(1 << 20, '\0');
-        for (std::size_t written = 0; written < total; written += block.size()) {
-            for (std::size_t i = 0; i < block.size(); i += 8) {
-                auto value = random();
-                std::memcpy(&block[i], &value, 8);
-            }
-            file.write(block.data(), static_cast<std::streamsize>(block.size()));
-        }
-    }
+    write_random_file(input.path, total);
     ProcessOptions options;
     options.stdin_file = input.path;
     options.stdout_file = output.path;
@@ -80,19 +69,7 @@ TEST_CASE("connect moves 256 MiB through an echo-server and back unchanged, in b
     CHECK(client.max_rss_kib() < 64 * 1024);
 #endif
 
-    std::ifstream sent(input.path, std::ios::binary);
-    std::ifstream received(output.path, std::ios::binary);
-    std::string a(1 << 20, '\0');
-    std::string b(1 << 20, '\0');
-    std::size_t compared = 0;
-    while (sent.read(a.data(), static_cast<std::streamsize>(a.size()))) {
-        received.read(b.data(), static_cast<std::streamsize>(b.size()));
-        REQUIRE(received.gcount() == static_cast<std::streamsize>(b.size()));
-        REQUIRE(a == b);
-        compared += a.size();
-    }
-    REQUIRE(compared == total);
-    REQUIRE(received.peek() == std::char_traits<char>::eof());
+    require_same_contents(input.path, output.path, total);
 }
 
 TEST_CASE("connect exits at once when the server closes first, though stdin is still open",

@@ -408,37 +408,6 @@ std::function<void(Socket&)> tls_script(std::function<void(SSL*)> script) {
     };
 }
 
-void write_random_file(const std::string& path, std::size_t total) {
-    std::ofstream file(path, std::ios::binary);
-    std::mt19937_64 random(10);
-    std::string block(1 << 20, '\0');
-    for (std::size_t written = 0; written < total; written += block.size()) {
-        for (std::size_t i = 0; i < block.size(); i += 8) {
-            auto value = random();
-            std::memcpy(&block[i], &value, 8);
-        }
-        file.write(block.data(), static_cast<std::streamsize>(block.size()));
-    }
-}
-
-// Compares two files a mebibyte at a time; both must have `total` bytes.
-void require_same_contents(const std::string& expected_path, const std::string& actual_path,
-                           std::size_t total) {
-    std::ifstream expected(expected_path, std::ios::binary);
-    std::ifstream actual(actual_path, std::ios::binary);
-    std::string a(1 << 20, '\0');
-    std::string b(1 << 20, '\0');
-    std::size_t compared = 0;
-    while (expected.read(a.data(), static_cast<std::streamsize>(a.size()))) {
-        actual.read(b.data(), static_cast<std::streamsize>(b.size()));
-        REQUIRE(actual.gcount() == static_cast<std::streamsize>(b.size()));
-        REQUIRE(a == b);
-        compared += a.size();
-    }
-    REQUIRE(compared == total);
-    REQUIRE(actual.peek() == std::char_traits<char>::eof());
-}
-
 }  // namespace
 
 TEST_CASE("tls: the test certificates are what the tests think they are", "[tls]") {

@@ -50,6 +50,10 @@ struct ServerOptions {
     std::shared_ptr<TlsServer> tls;
 };
 
+// `listening on ADDRESS:PORT` for each address (status lines: scripts wait for them, even with
+// --quiet), then the certificate's fingerprint when serving TLS.
+void log_listening(const std::vector<asio::ip::tcp::endpoint>& endpoints, const TlsServer* tls);
+
 class TcpServer {
   public:
     using SessionHandler = std::function<asio::awaitable<void>(AcceptedConnection&)>;
@@ -73,8 +77,9 @@ class TcpServer {
 
   private:
     void accept(asio::ip::tcp::socket socket);
-    void start_session(std::unique_ptr<ByteStream> stream);
-    asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer);
+    void start_session(std::unique_ptr<ByteStream> stream, const ConnectionEndpoints& endpoints);
+    asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer,
+                                               ConnectionEndpoints endpoints);
     asio::awaitable<void> serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id);
     asio::awaitable<void> watch_idle(AcceptedConnection& client);
     // `id` of a session, or none for a connection whose TLS handshake did not lead to one.

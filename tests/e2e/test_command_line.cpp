@@ -108,7 +108,8 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
     CHECK(process.out().empty());
 }
 
-TEST_CASE("--allow and --deny name the item that is not an address or prefix", "[cli][access]") {
+TEST_CASE("usage errors of --allow and --deny name the item that is not an address or prefix",
+          "[cli][access]") {
     using Args = std::vector<std::string>;
     auto [args, expected] = GENERATE(table<Args, std::string>({
         {Args{"echo-server", "--allow", "10.0.0.0/33"},

@@ -87,6 +87,14 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     if (stopping_) {
         return;
     }
+    if (!options_.access.admits(remote.address())) {
+        ++refused_;
+        log().info("refused {}: not allowed by --allow/--deny", peer);
+        // A reset, so that the client sees an error rather than a served, empty session.
+        socket.set_option(asio::socket_base::linger(true, 0), error);
+        socket.close(error);
+        return;
+    }
     if (active_.load() >= options_.max_connections) {
         ++refused_;
         log().warn("refused {}: connection limit of {} reached", peer, options_.max_connections);

@@ -22,6 +22,7 @@
 
 #include "tcpkit/base/duration.h"
 #include "tcpkit/net/accepted_connection.h"
+#include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/io_pool.h"
 #include "tcpkit/net/listener.h"
 #include "tcpkit/net/signals.h"
@@ -48,6 +49,8 @@ struct ServerOptions {
     // Serve TLS: every connection's handshake runs (within its timeout) before the session
     // sees it, and counts against max_connections meanwhile. Null: plain TCP.
     std::shared_ptr<TlsServer> tls;
+    // --allow/--deny: a refused peer is reset at once, before any limit or handshake.
+    AddressFilter access;
 };
 
 // `listening on ADDRESS:PORT` for each address (status lines: scripts wait for them, even with

@@ -21,6 +21,7 @@ struct ListenCommand {
     LoggingOptions logging;
     FamilyOptions family;
     ListenOptions listen;
+    AccessOptions access;
     std::vector<std::string> host_and_port;  // the positionals: [HOST] PORT
     bool keep_open = false;
     bool once = false;
@@ -103,6 +104,7 @@ int run(const ListenCommand& command, const CLI::App& app) {
     settings.server.idle_timeout = command.idle_timeout;
     settings.server.exit_after_last_client = command.once;
     settings.server.tls = make_tls_server(command.tls, listen);
+    settings.server.access = command.access.filter();
     settings.keep_open = command.keep_open;
     settings.udp = command.udp;
     settings.relay.crlf = command.crlf;
@@ -138,6 +140,7 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
         ->type_name("[HOST] PORT");
     add_listen_options(*command, options->listen);
     add_family_options(*command, options->family);
+    add_access_options(*command, options->access);
     auto* keep_open = command->add_flag(
         "-k,--keep-open", options->keep_open,
         "Keep accepting: every client hears standard input, and what each sends is printed");

@@ -69,6 +69,11 @@ class Datagrams {
                 log().debug("receive failed: {}", describe(error));
                 continue;
             }
+            if (!settings_.server.access.admits(from.address())) {
+                log().debug("refused a datagram from {}: not allowed by --allow/--deny",
+                            describe(from));
+                continue;
+            }
             last_activity_ = Clock::now();
             if (!last_sender_ || last_sender_->endpoint != from) {
                 log().info("datagram from {}", describe(from));

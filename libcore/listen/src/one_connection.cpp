@@ -11,6 +11,7 @@
 #include "listen_modes.h"
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/listener.h"
 #include "tcpkit/net/signals.h"
 #include "tcpkit/stream/describe.h"
@@ -47,6 +48,9 @@ class OneConnection {
             return;  // gone already, or a second client racing the first: closed here
         }
         std::string peer = describe(remote);
+        if (!admit_or_reset(settings_.server.access, socket, remote.address(), peer)) {
+            return;  // and go on listening for one that is allowed
+        }
         if (!settings_.server.tls) {
             chosen(std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
             return;

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
 
 #include <string>
 #include <vector>
@@ -29,17 +27,11 @@ ChildCommand command_for(const ChildCommand& program, const ConnectionEndpoints&
     return command;
 }
 
-asio::awaitable<void> wait_forever() {
-    asio::steady_timer never(co_await asio::this_coro::executor,
-                             std::chrono::steady_clock::time_point::max());
-    std::error_code ignored;
-    co_await never.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-}
-
-// The client's bytes to the child. Its end of input closes the child's standard input and
-// this direction is done (but the session goes on: the child may still be answering); a
-// failed connection ends the session. A child that stops reading stops this direction too,
-// and TCP holds the client back.
+// The client's bytes to the child. The client's end of input closes the child's standard input
+// and this direction is done, while the child may still be answering; so is a server stop (the
+// child's answer then has the drain time to go out). A connection that failed or went idle
+// also closes the child's output, which ends the other direction and so the session. A child
+// that stops reading ends this direction too, and TCP holds the client back.
 asio::awaitable<void> client_to_child(AcceptedConnection& client, ChildProcessStream& child) {
     std::vector<char> buffer(program_chunk_bytes);
     for (;;) {
@@ -51,31 +43,33 @@ asio::awaitable<void> client_to_child(AcceptedConnection& client, ChildProcessSt
         std::error_code error;
         co_await child.write_all(std::span(&data, 1), error);
         if (error) {
-            log().debug("{}: {} stopped reading: {}", client.peer(), child.peer(), describe(error));
+            log().debug("{}: {} stopped reading: {}", client.peer(), child.peer(),
+                        describe(error));
             break;
         }
     }
     std::error_code ignored;
     co_await child.shutdown_send(ignored);
     EndKind end = client.end_kind();
-    if (end == EndKind::closed_by_peer || end == EndKind::open || end == EndKind::server_stopping) {
-        co_await wait_forever();  // the child's output decides when the session ends
+    if (end != EndKind::open && end != EndKind::closed_by_peer &&
+        end != EndKind::server_stopping && end != EndKind::closed_by_session) {
+        child.close();
     }
 }
 
-// The child's output to the client, until the child closes it (by exiting, usually).
+// The child's output to the client, until the child closes it (by exiting, usually) or the
+// connection fails; then the client's side stops reading too.
 asio::awaitable<void> child_to_client(ChildProcessStream& child, AcceptedConnection& client) {
     std::vector<char> buffer(program_chunk_bytes);
     for (;;) {
         std::error_code error;
         std::size_t count = co_await child.read_some(buffer, error, {});
-        if (error) {
-            co_return;
-        }
-        if (!co_await client.write(std::string_view(buffer.data(), count))) {
-            co_return;
+        if (error || !co_await client.write(std::string_view(buffer.data(), count))) {
+            break;
         }
     }
+    client.note_end(EndKind::closed_by_session, "the program closed its output");
+    client.request_stop();
 }
 
 asio::awaitable<void> run_program(AcceptedConnection& client, const ChildCommand& program) {
@@ -90,7 +84,7 @@ asio::awaitable<void> run_program(AcceptedConnection& client, const ChildCommand
         co_return;
     }
     log().info("{}: started {}", client.peer(), child->peer());
-    co_await (client_to_child(client, *child) || child_to_client(*child, client));
+    co_await (client_to_child(client, *child) && child_to_client(*child, client));
     // Everything the child wrote has been sent: end the connection with a FIN (the server
     // closes it when this returns), then the child, if it has not ended by itself.
     co_await client.shutdown_send();

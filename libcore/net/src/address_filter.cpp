@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "tcpkit/base/errors.h"
+#include "tcpkit/base/logger.h"
 
 namespace tcpkit {
 namespace {
@@ -147,6 +148,18 @@ std::vector<AddressRule> parse_address_rules(std::string_view list) {
         }
         list.remove_prefix(comma + 1);
     }
+}
+
+bool admit_or_reset(const AddressFilter& filter, asio::ip::tcp::socket& socket,
+                    const asio::ip::address& peer_address, const std::string& peer) {
+    if (filter.admits(peer_address)) {
+        return true;
+    }
+    log().info("refused {}: not allowed by --allow/--deny", peer);
+    std::error_code ignored;
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+    return false;
 }
 
 }  // namespace tcpkit

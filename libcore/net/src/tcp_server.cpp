@@ -87,12 +87,8 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     if (stopping_) {
         return;
     }
-    if (!options_.access.admits(remote.address())) {
+    if (!admit_or_reset(options_.access, socket, remote.address(), peer)) {
         ++refused_;
-        log().info("refused {}: not allowed by --allow/--deny", peer);
-        // A reset, so that the client sees an error rather than a served, empty session.
-        socket.set_option(asio::socket_base::linger(true, 0), error);
-        socket.close(error);
         return;
     }
     if (active_.load() >= options_.max_connections) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <asio/ip/address.hpp>
+#include <asio/ip/tcp.hpp>
 
 #include <array>
 #include <cstdint>
@@ -47,6 +48,12 @@ struct AddressFilter {
     bool empty() const { return allow.empty() && deny.empty(); }
     bool admits(const asio::ip::address& peer) const;
 };
+
+// For the accept loops: true when `filter` admits the socket's peer; otherwise logs
+// `refused PEER: not allowed by --allow/--deny` and resets the connection, so that the client
+// sees an error rather than a served, empty session.
+bool admit_or_reset(const AddressFilter& filter, asio::ip::tcp::socket& socket,
+                    const asio::ip::address& peer_address, const std::string& peer);
 
 // Parses a comma-separated list of rules ("10.0.0.0/8,::1"), as --allow and --deny take them.
 std::vector<AddressRule> parse_address_rules(std::string_view list);

@@ -61,6 +61,12 @@ PortState classify(const std::error_code& error) {
     return PortState::unreachable;
 }
 
+// The process (or the system) has no socket to spare: no answer about the port at all.
+bool out_of_descriptors(const std::error_code& error) {
+    return error == asio::error::no_descriptors ||
+           error == std::errc::too_many_files_open_in_system;
+}
+
 asio::awaitable<std::error_code> attempt_connect(asio::ip::tcp::socket& socket,
                                                  const asio::ip::tcp::endpoint& endpoint) {
     std::error_code error;
@@ -98,6 +104,9 @@ asio::awaitable<ProbeResult> probe_port(const std::vector<asio::ip::address>& ad
         }
         result.state = classify(*outcome);
         result.error = *outcome;
+        if (out_of_descriptors(*outcome)) {
+            break;
+        }
     }
     co_return result;
 }
@@ -302,15 +311,38 @@ class PortCheck {
     // One round: every pending port once, at most --parallel at a time.
     asio::awaitable<void> probe_all(const std::vector<std::size_t>& pending) {
         std::size_t next = 0;
+        std::vector<std::size_t> handed_back;  // ports a worker gave up for want of a socket
+        std::size_t workers = std::clamp<std::size_t>(options_.parallel, 1, pending.size());
+        std::size_t working = workers;
         auto worker = [&]() -> asio::awaitable<void> {
-            while (next < pending.size()) {
-                std::size_t index = pending[next++];
+            for (;;) {
+                std::size_t index = 0;
+                if (!handed_back.empty()) {
+                    index = handed_back.back();
+                    handed_back.pop_back();
+                } else if (next < pending.size()) {
+                    index = pending[next++];
+                } else {
+                    break;
+                }
                 auto deadline = probe_deadline();
                 if (!deadline) {
-                    co_return;  // --wait is over: the ports left keep their last answer
+                    break;  // --wait is over: the ports left keep their last answer
                 }
                 ProbeResult result =
                     co_await probe_port(addresses_, options_.ports[index], *deadline);
+                // --parallel above the open-file limit (ulimit -n): rather than report ports
+                // as unreachable, this worker stops and hands its port to the others, so that
+                // the check settles at as many at once as the limit allows.
+                if (out_of_descriptors(result.error) && working > 1) {
+                    if (!warned_of_descriptors_) {
+                        warned_of_descriptors_ = true;
+                        log().debug("{} at {} checks at once: checking fewer at a time",
+                                    describe(result.error), working);
+                    }
+                    handed_back.push_back(index);
+                    break;
+                }
                 // Without --wait every answer is final; with it, only "open" is.
                 if (!wait_deadline_ || result.state == PortState::open) {
                     report_.settle(index, result);
@@ -318,8 +350,8 @@ class PortCheck {
                     report_.record(index, result);
                 }
             }
+            --working;
         };
-        std::size_t workers = std::clamp<std::size_t>(options_.parallel, 1, pending.size());
         co_await run_concurrently(workers, worker);
     }
 
@@ -327,6 +359,7 @@ class PortCheck {
     OrderedReport& report_;
     std::vector<asio::ip::address> addresses_;
     std::optional<Clock::time_point> wait_deadline_;
+    bool warned_of_descriptors_ = false;
 };
 
 }  // namespace

@@ -286,3 +286,17 @@ TEST_CASE("connect -z reports an unresolvable host in one line with exit status 
     CHECK_THAT(check.err(), TCPKIT_CONTAINS("cannot resolve 'no-such-host.invalid'"));
     CHECK(check.out().empty());
 }
+
+TEST_CASE("connect -z --parallel above the limit of file descriptors checks fewer at once",
+          "[port-check]") {
+    // 300 ports, 4096 at once allowed, 64 descriptors: every port still gets its answer
+    // (refused, or open if something listens there), none is reported unreachable.
+    ProcessOptions options;
+    options.open_file_limit = 64;
+    Process check(check_args({"-v", "--parallel", "4096"}, {"1-300"}), options);
+    int status = check.wait_for_exit();
+    CHECK((status == 0 || status == 1));
+    CHECK(std::count(check.out().begin(), check.out().end(), '\n') == 300);
+    CHECK(check.out().find("unreachable") == std::string::npos);
+    CHECK_THAT(check.err(), TCPKIT_CONTAINS("checking fewer at a time"));
+}

@@ -13,6 +13,8 @@ _tcpkit_subcommands="echo-server chat-server connect send"
 _tcpkit_server_tls_flags="--tls --ssl"
 _tcpkit_server_tls_valued="--cert --key --save-cert --client-ca --tls-min --alpn --handshake-timeout"
 _tcpkit_client_tls_flags="--tls --ssl --insecure --no-sni"
+# Which clients a server serves (addresses or prefixes: nothing to complete).
+_tcpkit_server_access_valued="--allow --deny"
 _tcpkit_client_tls_valued="--ca-file --pin --sni --alpn --tls-min --cert --key"
 
 # _tcpkit_options SUBCOMMAND: sets `flags` (options without a value) and `valued` (options
@@ -26,13 +28,13 @@ _tcpkit_options() {
         echo-server)
             flags="-h --help -4 -6 --once --udp -v --verbose -q --quiet $_tcpkit_server_tls_flags"
             valued="-H --host -p --port --idle-timeout --max-conns --threads --log-format --color
-                    $_tcpkit_server_tls_valued"
+                    $_tcpkit_server_access_valued $_tcpkit_server_tls_valued"
             ;;
         chat-server)
             flags="-h --help -4 -6 -v --verbose -q --quiet $_tcpkit_server_tls_flags"
             valued="-H --host -p --port --lang --motd --history --max-line --rate --burst --max-queue
                     --max-clients --nick-timeout --idle-timeout --log-format --color
-                    $_tcpkit_server_tls_valued"
+                    $_tcpkit_server_access_valued $_tcpkit_server_tls_valued"
             ;;
         connect)
             flags="-h --help -4 -6 --crlf -x --hex -u --udp -z --zero-io -v --verbose -q --quiet

@@ -73,6 +73,8 @@ complete -c tcpkit -n $any -l color -x -a 'auto always never' -d 'Colour log lev
 set -l server "__fish_seen_subcommand_from $servers"
 complete -c tcpkit -n $server -s H -l host -x -a '(__fish_print_hostnames)' -d 'Address or name to listen on; every address it resolves to is used'
 complete -c tcpkit -n $server -s p -l port -x -d "Port to listen on; 0 picks a free one (see the 'listening on' line)"
+complete -c tcpkit -n $server -l allow -x -d 'Serve only clients from these addresses or prefixes (repeatable, or comma-separated: 10.0.0.0/8,::1)'
+complete -c tcpkit -n $server -l deny -x -d 'Refuse clients from these addresses or prefixes, even if --allow lists them'
 complete -c tcpkit -n $server -l tls -d 'Serve TLS (default certificate: a self-signed one made at start)'
 complete -c tcpkit -n $server -l ssl -d 'Serve TLS (the same as --tls)'
 complete -c tcpkit -n $server -l cert -r -F -d 'Certificate chain (PEM)'

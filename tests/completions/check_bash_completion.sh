@@ -221,14 +221,15 @@ check_against_help() {
 
     # The option lines of the "Options:" section and of the groups after it ("TLS:"):
     # `  -p,--port PORT=8080  Port to ...`. The first word holds the names; a second word that
-    # is a METAVAR, upper-case (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`) or a lower-case
-    # prefix before one (`sha256:HEX`), means the option takes a value.
+    # is a METAVAR, upper-case (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`, with an optional
+    # part in brackets: `ADDR[/PREFIX]`) or a lower-case prefix before one (`sha256:HEX`), means
+    # the option takes a value.
     local table
     table=$(printf '%s\n' "$help" |
         awk '/^[A-Za-z][A-Za-z0-9 ]*:$/ { listing = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
              listing && /^[^ ]/ { listing = 0 }
              listing && /^  -/ {
-                 value = ($2 ~ /^[A-Z][A-Z_]*([=:]|$)/ || $2 ~ /^[a-z][a-z0-9]*:[A-Z][A-Z_]*(=|$)/) ? $2 : "-"
+                 value = ($2 ~ /^[A-Z][A-Z_]*(\[[\/A-Z_]*\])?([=:]|$)/ || $2 ~ /^[a-z][a-z0-9]*:[A-Z][A-Z_]*(=|$)/) ? $2 : "-"
                  n = split($1, names, ",")
                  for (i = 1; i <= n; i++) print names[i], value
              }')

@@ -128,6 +128,32 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
     CHECK(process.out().empty());
 }
 
+TEST_CASE("usage errors of --allow and --deny name the item that is not an address or prefix",
+          "[cli][access]") {
+    using Args = std::vector<std::string>;
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{"echo-server", "--allow", "10.0.0.0/33"},
+         "--allow: '10.0.0.0/33' is not an address or prefix"},
+        {Args{"echo-server", "--deny", "127.0.0.1,localhost"},
+         "--deny: 'localhost' is not an address or prefix"},
+        {Args{"echo-server", "--udp", "--deny", "::1/129"},
+         "--deny: '::1/129' is not an address or prefix"},
+        {Args{"chat-server", "--allow", "10.0.0.1", "--allow", "10.0.0.1,"},
+         "--allow: '' is not an address or prefix"},
+        {Args{"chat-server", "--deny", "fe80::1%eth0"},
+         "--deny: 'fe80::1%eth0' is not an address or prefix"},
+        // One item per --allow: a second word is not taken as another rule.
+        {Args{"chat-server", "--allow", "10.0.0.1", "10.0.0.2"}, "10.0.0.2"},
+        {Args{"echo-server", "--allow"}, "--allow"},
+    }));
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
+    CHECK(process.out().empty());
+}
+
 TEST_CASE(
     "TLS files that cannot be read are usage errors naming the option; a build without "
     "TLS says so",

@@ -37,9 +37,10 @@ _tcpkit_options() {
                     $_tcpkit_server_access_valued $_tcpkit_server_tls_valued"
             ;;
         connect)
-            flags="-h --help -4 -6 --crlf -x --hex -u --udp -v --verbose -q --quiet
+            flags="-h --help -4 -6 --crlf -x --hex -u --udp -z --zero-io -v --verbose -q --quiet
                    $_tcpkit_client_tls_flags"
-            valued="--connect-timeout --idle-timeout --log-format --color $_tcpkit_client_tls_valued"
+            valued="--connect-timeout --idle-timeout --parallel --wait --log-format --color
+                    $_tcpkit_client_tls_valued"
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet

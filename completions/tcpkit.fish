@@ -35,8 +35,8 @@ function __tcpkit_wants_host
             switch $word
                 case --
                     set options_ended 1
-                case --connect-timeout --idle-timeout --log-format --color -f --file -t --timeout -l --lines \
-                    --ca-file --pin --sni --alpn --tls-min --cert --key
+                case --connect-timeout --idle-timeout --parallel --wait --log-format --color -f --file \
+                    -t --timeout -l --lines --ca-file --pin --sni --alpn --tls-min --cert --key
                     set skip 1
                 case '-*'
                 case '*'
@@ -128,6 +128,9 @@ complete -c tcpkit -n $connect -l connect-timeout -x -d 'Give up connecting afte
 complete -c tcpkit -n $connect -l idle-timeout -x -d 'Exit with status 1 after this long without data either way (default: never)'
 complete -c tcpkit -n $connect -s x -l hex -d "Hex dump both directions to stderr ('>' sent, '<' received)"
 complete -c tcpkit -n $connect -s u -l udp -d 'Use UDP: each input chunk is one datagram, each datagram received is printed'
+complete -c tcpkit -n $connect -s z -l zero-io -d 'Only check which ports accept a connection, sending nothing, like nc -z'
+complete -c tcpkit -n $connect -l parallel -x -d 'With -z, check at most N ports at once (default 64)'
+complete -c tcpkit -n $connect -l wait -x -d 'With -z, retry the ports not open yet until all are or this long has passed'
 
 # send
 set -l send '__fish_seen_subcommand_from send'

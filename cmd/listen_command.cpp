@@ -139,6 +139,7 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
         ->expected(1, 2)
         ->type_name("[HOST] PORT");
     add_listen_options(*command, options->listen);
+    command->get_option("--port")->default_str("");  // required here: no default to show
     add_family_options(*command, options->family);
     add_access_options(*command, options->access);
     auto* keep_open = command->add_flag(

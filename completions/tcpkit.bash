@@ -47,7 +47,8 @@ _tcpkit_options() {
                    -q --quiet $_tcpkit_server_tls_flags"
             # -e/--exec takes an optional PROGRAM: counted as valued, but never swallows `--`.
             valued="-H --host -p --port --max-conns --idle-timeout -e --exec -c --sh-exec
-                    --exec-stderr --log-format --color $_tcpkit_server_tls_valued"
+                    --exec-stderr --log-format --color $_tcpkit_server_access_valued
+                    $_tcpkit_server_tls_valued"
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet

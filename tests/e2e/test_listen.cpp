@@ -22,8 +22,8 @@ using namespace tcpkit::test;
 namespace {
 
 std::vector<std::string> listen_args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {tcpkit_binary(), "listen", "--host", "127.0.0.1",
-                                     "--port", "0"};
+    std::vector<std::string> args = {tcpkit_binary(), "listen", "--host",
+                                     "127.0.0.1",     "--port", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
@@ -124,7 +124,8 @@ TEST_CASE("listen moves 256 MiB each way between tcpkit connect and itself, in b
         ProcessOptions connect_io;
         connect_io.stdout_file = output.path;
         Process client({tcpkit_binary(), "connect", "127.0.0.1", listen.port_text()}, connect_io);
-        client.close_stdin();  // nothing to send: connect half-closes, listen keeps sending
+        // connect's stdin stays open, as a terminal would: were it to end, connect would
+        // half-close, and listen would take that as its client closing first and stop.
         REQUIRE(listen.process.wait_for_exit(std::chrono::minutes(5)) == 0);
         REQUIRE(client.wait_for_exit(std::chrono::minutes(5)) == 0);
 #ifndef TCPKIT_SANITIZED
@@ -134,8 +135,7 @@ TEST_CASE("listen moves 256 MiB each way between tcpkit connect and itself, in b
     SECTION("from connect's stdin to listen's stdout") {
         ProcessOptions listen_io;
         listen_io.stdout_file = output.path;
-        Listening listen({}, listen_io);
-        listen.process.close_stdin();
+        Listening listen({}, listen_io);  // its stdin stays open until connect is done
         ProcessOptions connect_io;
         connect_io.stdin_file = input.path;
         Process client({tcpkit_binary(), "connect", "127.0.0.1", listen.port_text()}, connect_io);
@@ -173,7 +173,9 @@ TEST_CASE("listen -k: standard input reaches three clients at once, and all thre
         CHECK(client.read_to_end().empty());
     }
     listen.process.send_signal(SIGTERM);
-    REQUIRE(listen.process.wait_for_exit() == 0);
+    int status = listen.process.wait_for_exit();
+    INFO(listen.process.err());
+    REQUIRE(status == 0);
 }
 
 TEST_CASE("listen -k --once exits after the last client has gone", "[listen]") {
@@ -363,8 +365,8 @@ TEST_CASE("listen --tls serves one TLS connection to tcpkit connect --tls --pin"
     Listening listen({"--tls"});
     std::string line = listen.process.wait_for_stderr_line("tls certificate sha256:");
     std::string pin = line.substr(line.find("sha256:"));
-    Process client({tcpkit_binary(), "connect", "--tls", "--pin", pin, "127.0.0.1",
-                    listen.port_text()});
+    Process client(
+        {tcpkit_binary(), "connect", "--tls", "--pin", pin, "127.0.0.1", listen.port_text()});
     client.write_stdin("secret\n");
     listen.process.wait_for_stdout(7);
     listen.process.write_stdin("reply\n");
@@ -419,8 +421,7 @@ TEST_CASE("listen works with nc and ncat as its clients", "[listen][peers]") {
             peer == "nc"
                 ? std::vector<std::string>{"/usr/bin/env", "nc", "-N", "127.0.0.1",
                                            listen.port_text()}
-                : std::vector<std::string>{"/usr/bin/env", "ncat", "127.0.0.1",
-                                           listen.port_text()};
+                : std::vector<std::string>{"/usr/bin/env", "ncat", "127.0.0.1", listen.port_text()};
         Process client(args);
         client.write_stdin("from " + peer + "\n");
         client.close_stdin();

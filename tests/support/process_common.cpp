@@ -45,8 +45,7 @@ std::string Process::wait_for_stderr_line(std::string_view needle, Timeout timeo
     }
 }
 
-void Process::wait_for_stderr_count(std::string_view needle, std::size_t count,
-                                    Timeout timeout) {
+void Process::wait_for_stderr_count(std::string_view needle, std::size_t count, Timeout timeout) {
     auto deadline = Clock::now() + timeout;
     auto occurrences = [&] {
         std::size_t found = 0;

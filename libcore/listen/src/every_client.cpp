@@ -116,18 +116,15 @@ class EveryClient {
         // The end of input half-closes every client, once what it was sent has gone; later
         // clients are half-closed as they arrive.
         input_ended_ = true;
-        for (const auto& member : members_) {
-            spawn_logged(member->get_executor(), finish_sending(member), "half-close");
+        auto recipients = members_;
+        for (const auto& member : recipients) {
+            if (co_await member->flush()) {
+                co_await member->shutdown_send();
+            }
         }
     }
 
   private:
-    static asio::awaitable<void> finish_sending(std::shared_ptr<AcceptedConnection> member) {
-        if (co_await member->flush()) {
-            co_await member->shutdown_send();
-        }
-    }
-
     const ListenSettings& settings_;
     TcpServer& server_;
     OutputTurns output_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/this_coro.hpp>
 
 #include <string>
 #include <vector>
@@ -43,16 +44,15 @@ asio::awaitable<void> client_to_child(AcceptedConnection& client, ChildProcessSt
         std::error_code error;
         co_await child.write_all(std::span(&data, 1), error);
         if (error) {
-            log().debug("{}: {} stopped reading: {}", client.peer(), child.peer(),
-                        describe(error));
+            log().debug("{}: {} stopped reading: {}", client.peer(), child.peer(), describe(error));
             break;
         }
     }
     std::error_code ignored;
     co_await child.shutdown_send(ignored);
     EndKind end = client.end_kind();
-    if (end != EndKind::open && end != EndKind::closed_by_peer &&
-        end != EndKind::server_stopping && end != EndKind::closed_by_session) {
+    if (end != EndKind::open && end != EndKind::closed_by_peer && end != EndKind::server_stopping &&
+        end != EndKind::closed_by_session) {
         child.close();
     }
 }
@@ -72,6 +72,16 @@ asio::awaitable<void> child_to_client(ChildProcessStream& child, AcceptedConnect
     client.request_stop();
 }
 
+// A client that goes away while neither direction is reading from it (its program has stopped
+// reading and has nothing to say) is noticed here, and closing it ends both directions.
+asio::awaitable<void> watch_connection(AcceptedConnection& client) {
+    std::error_code error;
+    co_await client.wait_failed(error);
+    if (!error) {
+        client.close(EndKind::failed, "connection lost");
+    }
+}
+
 asio::awaitable<void> run_program(AcceptedConnection& client, const ChildCommand& program) {
     using namespace asio::experimental::awaitable_operators;
     std::unique_ptr<ChildProcessStream> child;
@@ -84,9 +94,13 @@ asio::awaitable<void> run_program(AcceptedConnection& client, const ChildCommand
         co_return;
     }
     log().info("{}: started {}", client.peer(), child->peer());
-    co_await (client_to_child(client, *child) && child_to_client(*child, client));
+    co_await ((client_to_child(client, *child) && child_to_client(*child, client)) ||
+              watch_connection(client));
     // Everything the child wrote has been sent: end the connection with a FIN (the server
-    // closes it when this returns), then the child, if it has not ended by itself.
+    // closes it when this returns), then the child, if it has not ended by itself. When the
+    // server cancelled the session (--idle-timeout), the child must still get its SIGTERM and
+    // be reaped, so the cancellation stops here.
+    co_await asio::this_coro::reset_cancellation_state();
     co_await client.shutdown_send();
     std::string peer = child->peer();
     std::string ended = co_await child->finish(child_termination_grace);

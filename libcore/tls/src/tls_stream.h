@@ -17,6 +17,7 @@
 
 #include "openssl_handles.h"
 #include "tcpkit/stream/byte_stream.h"
+#include "tcpkit/stream/tcp_stream.h"
 
 namespace tcpkit {
 
@@ -57,6 +58,9 @@ class TlsStream final : public ByteStream {
     asio::awaitable<void> shutdown_send(std::error_code& error) override;
     void close() override;
     bool is_open() const override { return socket_.is_open(); }
+    asio::awaitable<void> wait_failed(std::error_code& error) override {
+        return wait_until_failed(socket_, error);
+    }
 
   private:
     // Moves what the socket has into OpenSSL without waiting: would_block when nothing is there.

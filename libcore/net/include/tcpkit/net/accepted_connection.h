@@ -68,6 +68,10 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     // next wait: idle clients then cost no read buffer at all, and a busy one is read in large
     // chunks.
     asio::awaitable<std::size_t> read_when_ready(std::span<char> buffer);
+    // Waits until the connection fails, without reading (see ByteStream::wait_failed).
+    asio::awaitable<void> wait_failed(std::error_code& error) {
+        return stream_->wait_failed(error);
+    }
     // Writes all of `data`; false when the connection is gone.
     asio::awaitable<bool> write(std::string_view data);
     // Our half of the close: the client reads end-of-stream once everything sent has arrived.

@@ -59,6 +59,13 @@ class ByteStream {
                                                 asio::cancellation_slot cancel) = 0;
     virtual std::size_t read_available(std::span<char> buffer, std::error_code& error) = 0;
 
+    // Waits until the connection fails (a reset, or both directions closed) without reading
+    // from it: for a session that has stopped reading because the other end of its relay is
+    // not keeping up (a program that does not read), and must still notice that its peer has
+    // gone. Follows the awaiting coroutine's cancellation. The default never completes, for
+    // transports that have no such signal.
+    virtual asio::awaitable<void> wait_failed(std::error_code& error);
+
     // Writes every byte of `buffers` (which must outlive the write too), gathered into as few
     // system calls as the transport allows; returns how many were written.
     virtual asio::awaitable<std::size_t> write_all(std::span<const asio::const_buffer> buffers,

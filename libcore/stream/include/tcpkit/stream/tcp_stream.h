@@ -14,6 +14,9 @@ namespace tcpkit {
 // awaitable, without a coroutine frame in between: for transports over TCP sockets.
 asio::awaitable<void> wait_until_readable(asio::ip::tcp::socket& socket, std::error_code& error,
                                           asio::cancellation_slot cancel);
+// ByteStream::wait_failed for transports over TCP sockets: the socket's error condition (a
+// reset, or a hang-up once both directions are closed).
+asio::awaitable<void> wait_until_failed(asio::ip::tcp::socket& socket, std::error_code& error);
 
 class TcpStream final : public ByteStream {
   public:
@@ -31,6 +34,7 @@ class TcpStream final : public ByteStream {
     asio::awaitable<void> wait_readable(std::error_code& error,
                                         asio::cancellation_slot cancel) override;
     std::size_t read_available(std::span<char> buffer, std::error_code& error) override;
+    asio::awaitable<void> wait_failed(std::error_code& error) override;
     asio::awaitable<std::size_t> write_all(std::span<const asio::const_buffer> buffers,
                                            std::error_code& error) override;
     asio::awaitable<void> shutdown_send(std::error_code& error) override;

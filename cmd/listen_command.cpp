@@ -91,10 +91,11 @@ std::optional<ChildCommand> program(const ListenCommand& command) {
 }
 
 int run(const ListenCommand& command, const CLI::App& app) {
+    // Serving many (or programs) logs like the servers, with times; one connection like connect.
+    bool serving = command.keep_open || command.exec_given || !command.shell_command.empty();
+    apply_logging(command.logging, serving);
     ListenSettings settings;
     settings.program = program(command);
-    bool serving = command.keep_open || settings.program.has_value();
-    apply_logging(command.logging, serving);
     if (serving) {
         raise_open_file_limit();
     }

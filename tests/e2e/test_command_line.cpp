@@ -59,7 +59,7 @@ TEST_CASE("tcpkit SUBCOMMAND --help exits 0 and documents the exit statuses", "[
     auto commands = listed_subcommands();
     // Read from the help so that a new subcommand is covered without editing this test, and
     // checked against the ones known today so that a misread help cannot make the loop empty.
-    for (const char* known : {"echo-server", "chat-server", "connect", "send"}) {
+    for (const char* known : {"echo-server", "chat-server", "connect", "send", "listen"}) {
         CHECK(std::find(commands.begin(), commands.end(), known) != commands.end());
     }
     for (const auto& command : commands) {
@@ -119,7 +119,42 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
          "excludes"},
         {Args{"echo-server", "--tls", "--udp"}, "--udp"},
         {Args{"echo-server", "--client-ca", "ca.pem"}, "--client-ca"},
+        {Args{"listen"}, "a PORT to listen on is required"},
+        {Args{"listen", "65536"}, "invalid port '65536'"},
+        {Args{"listen", "127.0.0.1", "0", "--port", "1"}, "not both"},
+        {Args{"listen", "a", "b", "c"}, "address"},
+        {Args{"listen", "--once", "0"}, "--once requires --keep-open"},
+        {Args{"listen", "-u", "-k", "0"}, "excludes"},
+        {Args{"listen", "-u", "--tls", "0"}, "excludes"},
+        {Args{"listen", "0", "--", "cat"}, "arguments after '--' are the program of --exec"},
+        {Args{"listen", "--exec-stderr", "socket", "0"}, "needs --exec or --sh-exec"},
+        {Args{"listen", "--exec-stderr", "tty", "--exec", "cat", "0"}, "--exec-stderr"},
+        {Args{"listen", "--exec", "cat", "--sh-exec", "cat", "0"}, "excludes"},
+        {Args{"listen", "--exec", "cat", "--crlf", "0"}, "excludes"},
     }));
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
+    CHECK(process.out().empty());
+}
+
+TEST_CASE("listen --exec checks its program before listening", "[cli][exec]") {
+    using Args = std::vector<std::string>;
+#ifdef _WIN32
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{"listen", "--exec", "cmd.exe", "0"}, "not available on Windows in this build"},
+        {Args{"listen", "--sh-exec", "dir", "0"}, "not available on Windows in this build"},
+    }));
+#else
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{"listen", "--exec", "no-such-program-here", "0"},
+         "--exec: 'no-such-program-here' is not found in PATH"},
+        {Args{"listen", "--exec", "/etc/passwd", "0"}, "is not an executable file"},
+        {Args{"listen", "0", "--exec", "--"}, "--exec needs a PROGRAM"},
+    }));
+#endif
     args.insert(args.begin(), tcpkit_binary());
     Process process(args);
     REQUIRE(process.wait_for_exit() == 2);

@@ -351,6 +351,10 @@ asio::awaitable<std::size_t> ChildProcessStream::read_some(std::span<char> buffe
     co_return count;
 }
 
+bool ChildProcessStream::has_buffered_input() const {
+    return false;  // the pipe holds what the child wrote, and epoll sees it
+}
+
 asio::awaitable<void> ChildProcessStream::wait_readable(std::error_code& error,
                                                         asio::cancellation_slot cancel) {
     auto token = asio::redirect_error(asio::use_awaitable, error);

@@ -47,11 +47,6 @@ asio::awaitable<void> wait_until_readable(asio::ip::tcp::socket& socket, std::er
     return socket.async_wait(asio::socket_base::wait_read, token);
 }
 
-asio::awaitable<void> wait_until_failed(asio::ip::tcp::socket& socket, std::error_code& error) {
-    return socket.async_wait(asio::socket_base::wait_error,
-                             asio::redirect_error(asio::use_awaitable, error));
-}
-
 asio::awaitable<void> TcpStream::wait_failed(std::error_code& error) {
     return wait_until_failed(socket_, error);
 }

@@ -1,6 +1,7 @@
 // A child process's standard input and output as a ByteStream, so that `listen --exec` relays
 // a connection to a program with the same code that relays two sockets. POSIX forks and execs
-// over pipes (child_process_posix.cpp); Windows would use CreateProcess with overlapped pipes.
+// over pipes (child_process_posix.cpp); Windows uses CreateProcessW over overlapped named pipes
+// and a job object per child (child_process_windows.cpp).
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -16,12 +17,14 @@
 
 namespace tcpkit {
 
-// How long a child may take to exit after SIGTERM before it gets SIGKILL.
+// How long a child may take to exit after SIGTERM before it gets SIGKILL (on Windows, which has
+// no SIGTERM: after its standard input closed, before TerminateJobObject).
 inline constexpr Milliseconds child_termination_grace{2000};
 
 struct ChildCommand {
     // The program and its arguments, as given: no shell, no word splitting. A program without
-    // a slash is looked up in PATH.
+    // a slash (on Windows: a backslash, slash or colon) is looked up in PATH, where Windows
+    // also tries it with `.exe`.
     std::vector<std::string> arguments;
     // Added to (or replacing in) the server's environment.
     std::vector<std::pair<std::string, std::string>> environment;
@@ -43,16 +46,17 @@ class ChildProcessStream final : public ByteStream {
     // it also ends what a shell started, and a Ctrl+C at the terminal reaches only the server,
     // which then ends its children itself. Throws std::system_error when it cannot start.
     ChildProcessStream(const asio::any_io_executor& executor, const ChildCommand& command);
-    // A child still running is killed (SIGKILL) and reaped: whatever way the server ends, no
-    // child outlives it and none is left a zombie.
+    // A child still running is killed (SIGKILL; on Windows its job is terminated) and reaped:
+    // whatever way the server ends, no child outlives it and none is left a zombie.
     ~ChildProcessStream() override;
 
     // The program's process id, for logs and tests.
     int pid() const;
 
     // Ends the child if it has not exited: after its output closed it gets a moment to exit by
-    // itself, then SIGTERM, then SIGKILL after `grace`. Returns how it ended, in words:
-    // "exited with status 0", "killed by signal 15".
+    // itself, then SIGTERM, then SIGKILL after `grace` (Windows: TerminateJobObject after
+    // `grace`). Returns how it ended, in words: "exited with status 0", "killed by signal 15",
+    // "terminated" (Windows).
     asio::awaitable<std::string> finish(Milliseconds grace);
 
     asio::any_io_executor get_executor() override;
@@ -62,6 +66,9 @@ class ChildProcessStream final : public ByteStream {
     // Reads what the child writes to its standard output.
     asio::awaitable<std::size_t> read_some(std::span<char> buffer, std::error_code& error,
                                            asio::cancellation_slot cancel) override;
+    // Windows reads ahead for wait_readable() (a pipe handle has no readiness wait), and
+    // has_buffered_input() reports what it holds.
+    bool has_buffered_input() const override;
     asio::awaitable<void> wait_readable(std::error_code& error,
                                         asio::cancellation_slot cancel) override;
     std::size_t read_available(std::span<char> buffer, std::error_code& error) override;

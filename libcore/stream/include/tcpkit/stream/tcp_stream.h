@@ -15,7 +15,8 @@ namespace tcpkit {
 asio::awaitable<void> wait_until_readable(asio::ip::tcp::socket& socket, std::error_code& error,
                                           asio::cancellation_slot cancel);
 // ByteStream::wait_failed for transports over TCP sockets: the socket's error condition (a
-// reset, or a hang-up once both directions are closed).
+// reset, or a hang-up once both directions are closed). On Windows it never completes (it
+// follows the awaiting coroutine's cancellation): see socket_failure_windows.cpp.
 asio::awaitable<void> wait_until_failed(asio::ip::tcp::socket& socket, std::error_code& error);
 
 class TcpStream final : public ByteStream {

@@ -144,8 +144,13 @@ TEST_CASE("listen --exec checks its program before listening", "[cli][exec]") {
     using Args = std::vector<std::string>;
 #ifdef _WIN32
     auto [args, expected] = GENERATE(table<Args, std::string>({
-        {Args{"listen", "--exec", "cmd.exe", "0"}, "not available on Windows in this build"},
-        {Args{"listen", "--sh-exec", "dir", "0"}, "not available on Windows in this build"},
+        {Args{"listen", "--exec", "no-such-program-here", "0"},
+         "--exec: 'no-such-program-here' is not found in PATH"},
+        {Args{"listen", "--exec", "C:\\no-such-directory\\program.exe", "0"},
+         "is not an executable file"},
+        {Args{"listen", "--exec", "C:\\windows", "0"},
+         "--exec: 'C:\\windows' is not an executable file"},
+        {Args{"listen", "0", "--exec", "--"}, "--exec needs a PROGRAM"},
     }));
 #else
     auto [args, expected] = GENERATE(table<Args, std::string>({

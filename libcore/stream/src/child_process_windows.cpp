@@ -140,9 +140,9 @@ bool exists(const std::wstring& path) {
     return GetFileAttributesW(path.c_str()) != INVALID_FILE_ATTRIBUTES;
 }
 
-bool is_directory(const std::wstring& path) {
+bool is_file(const std::wstring& path) {
     DWORD attributes = GetFileAttributesW(path.c_str());
-    return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+    return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) == 0;
 }
 
 std::wstring full_path(const std::wstring& path) {
@@ -157,8 +157,9 @@ std::wstring full_path(const std::wstring& path) {
 }
 
 // The file CreateProcessW should run, searched here so that what check_program() accepts is
-// what runs: `program` itself when it names a directory, else the first match in PATH; `.exe`
-// is tried when the name has no extension, as CreateProcess does. Unlike CreateProcess, neither
+// what runs: `program` itself when it names a directory (whether or not it exists, as on POSIX),
+// else the first match in PATH; `.exe` is tried when the name has no extension, as
+// CreateProcess does. Unlike CreateProcess, neither
 // our own directory nor the current one is searched first: PATH only, as on POSIX.
 std::wstring find_program(const std::string& program) {
     std::wstring name = widen(program);
@@ -166,13 +167,10 @@ std::wstring find_program(const std::string& program) {
         return {};
     }
     if (name.find_first_of(L"\\/:") != std::wstring::npos) {
-        if (exists(name)) {
-            return full_path(name);
-        }
-        if (!has_extension(name) && exists(name + L".exe")) {
+        if (!exists(name) && !has_extension(name) && exists(name + L".exe")) {
             return full_path(name + L".exe");
         }
-        return {};
+        return full_path(name);
     }
     DWORD path_size = GetEnvironmentVariableW(L"PATH", nullptr, 0);
     std::wstring path(path_size, L'\0');
@@ -432,7 +430,7 @@ void check_program(const std::string& program) {
     if (path.empty()) {
         throw UsageError(fmt::format("--exec: '{}' is not found in PATH", program));
     }
-    if (is_directory(path)) {
+    if (!is_file(path)) {
         throw UsageError(fmt::format("--exec: '{}' is not an executable file", program));
     }
 }
@@ -442,7 +440,7 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     : platform_(std::make_unique<Platform>(executor)) {
     const std::string& program = command.arguments.at(0);
     std::wstring path = find_program(program);
-    if (path.empty()) {
+    if (!is_file(path)) {
         throw std::system_error(ERROR_FILE_NOT_FOUND, asio::error::get_system_category(),
                                 fmt::format("cannot run '{}'", program));
     }
@@ -491,6 +489,8 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     if (GetConsoleWindow() == nullptr) {
         flags |= CREATE_NO_WINDOW;
     }
+    // Made first: a child left suspended by a failure after CreateProcessW would never end.
+    Handle job = make_job();
     PROCESS_INFORMATION started{};
     if (!CreateProcessW(path.c_str(), line.data(), nullptr, nullptr, TRUE, flags,
                         environment.data(), nullptr, &startup.StartupInfo, &started)) {
@@ -500,7 +500,7 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     child.process = Handle(started.hProcess);
     Handle thread(started.hThread);
     child.pid = started.dwProcessId;
-    child.job = make_job();
+    child.job = std::move(job);
     if (!AssignProcessToJobObject(child.job.get(), child.process.get())) {
         auto failure = last_error(fmt::format("cannot start '{}'", program));
         TerminateProcess(child.process.get(), terminated_status);

@@ -93,6 +93,8 @@ class DescriptorOutput final : public OutputStream {
 
 }  // namespace
 
+void prepare_stdout_for_lines() {}
+
 std::unique_ptr<InputStream> InputStream::standard_input(const asio::any_io_executor& executor) {
     return std::make_unique<DescriptorInput>(
         executor, duplicate_or_throw(STDIN_FILENO, "standard input"), STDIN_FILENO);

@@ -223,6 +223,10 @@ std::unique_ptr<InputStream> InputStream::open_file(const asio::any_io_executor&
     return std::make_unique<ThreadedHandleInput>(executor, handle, true);
 }
 
+void prepare_stdout_for_lines() {
+    _setmode(_fileno(stdout), _O_BINARY);
+}
+
 std::unique_ptr<OutputStream> OutputStream::standard_output(const asio::any_io_executor&) {
     _setmode(_fileno(stdout), _O_BINARY);
     return std::make_unique<HandleOutput>(GetStdHandle(STD_OUTPUT_HANDLE));

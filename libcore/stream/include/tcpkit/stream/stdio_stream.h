@@ -14,6 +14,10 @@
 
 namespace tcpkit {
 
+// For output printed with the C library (fmt::print) rather than OutputStream: line ends stay
+// "\n" on Windows too, as in the data tcpkit relays, instead of text mode's "\r\n".
+void prepare_stdout_for_lines();
+
 class InputStream {
   public:
     virtual ~InputStream() = default;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "tcpkit/base/hex_dump.h"
 #include "tcpkit/codec/crlf_translator.h"
 #include "tcpkit/stream/describe.h"
+#include "tcpkit/stream/progress.h"
 
 namespace tcpkit {
 namespace {
@@ -49,6 +51,7 @@ struct RelayState {
     asio::steady_timer watch_timer;
     HexDumper sent_dump{'>'};
     HexDumper received_dump{'<'};
+    std::unique_ptr<TransferProgress> progress;  // with --progress only
 };
 
 // The relay runs over a ByteStream (TCP, and whatever else implements it) or a connected UDP
@@ -105,12 +108,18 @@ asio::awaitable<void> send_input(Transport& transport, InputStream& input, Relay
             if (state.options.hex) {
                 write_to_stderr(state.sent_dump.dump(data));
             }
+            if (state.progress) {
+                state.progress->about_to_send(Clock::now());
+            }
             if (auto error = co_await send_bytes(transport, data)) {
                 state.finish(RelayEnd::connection_failed, describe(error));
                 co_return;
             }
             state.result.bytes_sent += data.size();
             state.touch();
+            if (state.progress) {
+                state.progress->sent(data.size(), count, state.last_activity);
+            }
         }
     } catch (const std::system_error& error) {
         state.finish(RelayEnd::input_failed, describe(error.code()));
@@ -169,6 +178,9 @@ asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
         }
         state.result.bytes_received += count;
         state.touch();
+        if (state.progress) {
+            state.progress->received(count, state.last_activity);
+        }
         std::string_view data(buffer.data(), count);
         bool complete = false;
         if (state.options.max_reply_lines) {
@@ -227,13 +239,39 @@ asio::awaitable<void> watch_time(RelayState& state) {
     }
 }
 
+// --progress: a line now and then from the counters the other branches bump. It never ends
+// first; it stops when the relay has finished and cancels it.
+asio::awaitable<void> show_progress(RelayState& state) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(state.progress->interval());
+        std::error_code error;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        if (state.finished) {
+            co_return;
+        }
+        if (error) {
+            co_await wait_until_cancelled();  // a timer fails only when cancelled: never first
+        }
+        state.progress->report(Clock::now());
+    }
+}
+
 template <typename Transport>
 asio::awaitable<RelayResult> run_relay(Transport& transport, InputStream& input,
                                        OutputStream& output, const RelayOptions& options) {
     using namespace asio::experimental::awaitable_operators;
     RelayState state(options, co_await asio::this_coro::executor);
-    co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
-              watch_time<Transport>(state));
+    if (options.progress) {
+        // Asked now, before the first read: what is left of the input is what will be sent.
+        state.progress = TransferProgress::to_stderr(input.known_size());
+        co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
+                  watch_time<Transport>(state) || show_progress(state));
+        state.progress->finish();
+    } else {
+        co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
+                  watch_time<Transport>(state));
+    }
     co_return state.result;
 }
 

@@ -19,6 +19,7 @@ struct ConnectCommand {
     bool crlf = false;
     bool hex = false;
     bool udp = false;
+    bool progress = false;
     TlsClientOptions tls;
 };
 
@@ -32,6 +33,7 @@ int run(const ConnectCommand& options) {
     client.relay.crlf = options.crlf;
     client.relay.hex = options.hex;
     client.relay.idle_timeout = options.idle_timeout;
+    client.relay.progress = options.progress;
     // When our input ends we say so (half-close) and keep printing until the server closes.
     client.relay.half_close_at_end = true;
     return run_client(client, [](const asio::any_io_executor& executor) {
@@ -62,6 +64,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
         "-u,--udp", options->udp,
         "Use UDP: each input chunk is one datagram, each datagram received is printed");
     add_tls_client_options(*command, options->tls)->excludes(udp);
+    add_progress_option(*command, options->progress);
     add_logging_options(*command, options->logging);
     command->footer(
         std::string(

@@ -36,12 +36,12 @@ _tcpkit_options() {
             ;;
         connect)
             flags="-h --help -4 -6 --crlf -x --hex -u --udp -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress $_tcpkit_client_tls_flags"
             valued="--connect-timeout --idle-timeout --log-format --color $_tcpkit_client_tls_valued"
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress $_tcpkit_client_tls_flags"
             valued="-f --file -t --timeout -l --lines --log-format --color $_tcpkit_client_tls_valued"
             ;;
         *)

@@ -117,3 +117,20 @@ TEST_CASE("on a terminal the line is redrawn in place and the summary ends it", 
     CHECK(printed.writes[0] == "\rsent 0 B, received 0 B\x1b[K");
     CHECK(printed.writes[1] == "\rsent 0 B, received 0 B\x1b[K\n");
 }
+
+TEST_CASE("on a terminal other text first clears the status line, once", "[progress]") {
+    Printed printed;
+    TransferProgress progress(std::nullopt, ProgressDisplay::redraw_in_place, printed.sink(), t0);
+    progress.clear_line();  // nothing drawn yet: nothing to clear
+    progress.report(t0 + 100ms);
+    progress.clear_line();
+    progress.clear_line();
+    REQUIRE(printed.writes.size() == 2);
+    CHECK(printed.writes[1] == "\r\x1b[K");
+
+    Printed lines;
+    TransferProgress by_line(std::nullopt, ProgressDisplay::line_by_line, lines.sink(), t0);
+    by_line.report(t0 + 1s);
+    by_line.clear_line();  // a line that ended in a newline needs no clearing
+    CHECK(lines.writes.size() == 1);
+}

@@ -128,6 +128,7 @@ void TransferProgress::report(Clock::time_point now) {
     std::string line = status_line(now);
     if (display_ == ProgressDisplay::redraw_in_place) {
         sink_(fmt::format("\r{}\x1b[K", line));
+        line_drawn_ = true;
     } else {
         sink_(line + '\n');
     }
@@ -143,6 +144,13 @@ void TransferProgress::finish() {
         sink_(fmt::format("\r{}\x1b[K\n", line));
     } else {
         sink_(line + '\n');
+    }
+}
+
+void TransferProgress::clear_line() {
+    if (line_drawn_) {
+        sink_("\r\x1b[K");
+        line_drawn_ = false;
     }
 }
 

@@ -65,6 +65,14 @@ void write_to_stderr(std::string_view text) {
     std::fflush(stderr);
 }
 
+// A hex dump and a --progress line redrawn in place share the terminal: the dump starts on a
+// cleared line, and the next report draws the status line below it.
+void clear_progress_line(RelayState& state) {
+    if (state.progress) {
+        state.progress->clear_line();
+    }
+}
+
 asio::awaitable<void> wait_until_cancelled() {
     asio::steady_timer never(co_await asio::this_coro::executor, Clock::time_point::max());
     co_await never.async_wait(asio::use_awaitable);
@@ -106,6 +114,7 @@ asio::awaitable<void> send_input(Transport& transport, InputStream& input, Relay
                 data = translated;
             }
             if (state.options.hex) {
+                clear_progress_line(state);
                 write_to_stderr(state.sent_dump.dump(data));
             }
             if (state.progress) {
@@ -190,6 +199,7 @@ asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
             }
         }
         if (state.options.hex) {
+            clear_progress_line(state);
             write_to_stderr(state.received_dump.dump(data));
         }
         try {

@@ -67,6 +67,9 @@ class TransferProgress {
     void report(Clock::time_point now);
     // Prints the summary line; only the first call prints.
     void finish();
+    // Before something else is written to stderr: a status line drawn in place is cleared
+    // first (the next report draws it again), so that the other text starts on a clean line.
+    void clear_line();
 
     // The lines themselves, without the terminal's control characters (for tests).
     // `sent 512.0 MiB of 1.0 GiB (50%, 812.3 MiB/s, 1s left), received 0 B`; the rates are
@@ -87,6 +90,7 @@ class TransferProgress {
     ProgressDisplay display_;
     Sink sink_;
     bool finished_ = false;
+    bool line_drawn_ = false;  // a status line is on the terminal, without a newline
     std::uint64_t bytes_sent_ = 0;
     std::uint64_t input_sent_ = 0;
     std::uint64_t bytes_received_ = 0;

@@ -44,11 +44,13 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # The extended description; CPack puts the summary above it as the synopsis and indents it.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"tcpkit is one executable with four subcommands for working with TCP:
+"tcpkit is one executable with five subcommands for working with TCP:
 echo-server echoes every byte back (optionally UDP datagrams), chat-server
 runs a chat room with nicknames, commands, history and per-client limits,
-connect relays standard input and output to a server like nc, and send
-sends one message, prints the reply and exits. Every subcommand speaks TLS
+connect relays standard input and output to a server like nc, send
+sends one message, prints the reply and exits, and listen waits for
+clients like nc -l, relaying them or running a program for each
+connection. Every subcommand speaks TLS
 (OpenSSL 3): clients verify certificates by default or pin one, servers make
 a self-signed certificate when given none and can require client
 certificates.

@@ -17,6 +17,7 @@ struct ChatServerCommand {
     LoggingOptions logging;
     FamilyOptions family;
     ListenOptions listen;
+    AccessOptions access;
     ChatOptions chat;
     TlsServerOptions tls;
     std::string language{language_code(chat.language)};  // parsed into chat.language
@@ -27,6 +28,7 @@ int run(const ChatServerCommand& command) {
     raise_open_file_limit();
     ChatOptions options = command.chat;
     options.server.listen = command.listen.request(command.family);
+    options.server.access = command.access.filter();
     options.language = parse_language(command.language);
     TlsServerOptions tls = command.tls;
     tls.release_idle_buffers = true;  // a room is mostly idle clients: memory comes first
@@ -44,6 +46,7 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
                                    "Run the tutorial's chat room: nicknames, a room, commands");
     add_listen_options(*sub, command->listen);
     add_family_options(*sub, command->family);
+    add_access_options(*sub, command->access);
     sub->add_option("--lang", command->language,
                     "Language of every server text: en, or zh as in the tutorial")
         ->check(CLI::IsMember({"en", "zh"}))

@@ -115,6 +115,37 @@ void add_listen_options(CLI::App& command, ListenOptions& options) {
         ->capture_default_str();
 }
 
+AddressFilter AccessOptions::filter() const {
+    AddressFilter filter;
+    for (const std::string& item : allow) {
+        auto rules = parse_address_rules(item);
+        filter.allow.insert(filter.allow.end(), rules.begin(), rules.end());
+    }
+    for (const std::string& item : deny) {
+        auto rules = parse_address_rules(item);
+        filter.deny.insert(filter.deny.end(), rules.begin(), rules.end());
+    }
+    return filter;
+}
+
+void add_access_options(CLI::App& command, AccessOptions& options) {
+    static const CLI::Validator rules_validator =
+        validator_from([](const std::string& text) { parse_address_rules(text); });
+    command
+        .add_option("--allow", options.allow,
+                    "Serve only clients from these addresses or prefixes (repeatable, or "
+                    "comma-separated: 10.0.0.0/8,::1)")
+        ->check(rules_validator)
+        ->allow_extra_args(false)
+        ->type_name("ADDR[/PREFIX]");
+    command
+        .add_option("--deny", options.deny,
+                    "Refuse clients from these addresses or prefixes, even if --allow lists them")
+        ->check(rules_validator)
+        ->allow_extra_args(false)
+        ->type_name("ADDR[/PREFIX]");
+}
+
 CLI::Option* add_duration_option(CLI::App& command, const std::string& name, Milliseconds& target,
                                  const std::string& description) {
     // Bound through a function (the text is parsed), so capture_default_str() cannot see it.

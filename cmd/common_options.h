@@ -6,11 +6,13 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "tcpkit/base/address.h"
 #include "tcpkit/base/duration.h"
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/listener.h"
 
 namespace tcpkit::cmd {
@@ -39,6 +41,14 @@ struct ListenOptions {
     ListenRequest request(const FamilyOptions& family) const;
 };
 
+// --allow/--deny of the servers as typed: each item is one rule or a comma-separated list.
+struct AccessOptions {
+    std::vector<std::string> allow;
+    std::vector<std::string> deny;
+    // Parses the rules (already checked while parsing the command line).
+    AddressFilter filter() const;
+};
+
 void add_logging_options(CLI::App& command, LoggingOptions& options);
 
 // The HOST PORT positionals of the clients.
@@ -46,6 +56,7 @@ void add_destination_arguments(CLI::App& command, std::string& host, std::string
 // The --host/--port options of the servers; --help shows the defaults `options` starts with.
 void add_listen_options(CLI::App& command, ListenOptions& options);
 void add_family_options(CLI::App& command, FamilyOptions& options);
+void add_access_options(CLI::App& command, AccessOptions& options);
 // --progress of the commands that relay data (RelayOptions::progress).
 CLI::Option* add_progress_option(CLI::App& command, bool& progress);
 

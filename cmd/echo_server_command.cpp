@@ -17,6 +17,7 @@ struct EchoServerCommand {
     LoggingOptions logging;
     FamilyOptions family;
     ListenOptions listen;
+    AccessOptions access;
     EchoOptions echo;  // --threads, --max-conns, --idle-timeout, --once, --udp
     TlsServerOptions tls;
 };
@@ -26,6 +27,7 @@ int run(const EchoServerCommand& command) {
     raise_open_file_limit();
     EchoOptions options = command.echo;
     options.server.listen = command.listen.request(command.family);
+    options.server.access = command.access.filter();
     options.server.tls = make_tls_server(command.tls, command.listen);
     run_echo_server(options);
     return 0;
@@ -40,6 +42,7 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
         "echo-server", "Echo every byte back to its sender (the tutorial's net.createServer)");
     add_listen_options(*command, options->listen);
     add_family_options(*command, options->family);
+    add_access_options(*command, options->access);
     add_duration_option(*command, "--idle-timeout", server.idle_timeout,
                         "Close a connection silent this long, e.g. 3s (default: never)");
     command

@@ -65,20 +65,23 @@ int main(int argc, char** argv) {
     tcpkit::ignore_broken_pipes();
 
     CLI::App app{
-        "A netcat-style TCP toolkit: echo and chat servers, an interactive client and a one-shot "
-        "sender.",
+        "A netcat-style TCP toolkit: echo and chat servers, an interactive client, a one-shot "
+        "sender, a listener and port checks.",
         "tcpkit"};
     app.set_version_flag("-V,--version", tcpkit::version_text());
     app.require_subcommand(1);
     app.footer(tcpkit::cmd::exit_status_help());
+
+    std::vector<std::string> arguments = utf8_arguments(argc, argv);
+    std::vector<std::string> program_arguments = tcpkit::cmd::take_program_arguments(arguments);
 
     tcpkit::cmd::CommandRunner selected;
     tcpkit::cmd::setup_echo_server(app, selected);
     tcpkit::cmd::setup_chat_server(app, selected);
     tcpkit::cmd::setup_connect(app, selected);
     tcpkit::cmd::setup_send(app, selected);
+    tcpkit::cmd::setup_listen(app, selected, std::move(program_arguments));
 
-    std::vector<std::string> arguments = utf8_arguments(argc, argv);
     std::vector<char*> pointers;
     pointers.reserve(arguments.size());
     for (auto& argument : arguments) {

@@ -6,12 +6,13 @@
 # The options and their descriptions are those of `tcpkit SUBCOMMAND --help`; keep them in step
 # with it (tests/completions/check_bash_completion.sh does so for the bash completion).
 
-set -l subcommands echo-server chat-server connect send
-set -l servers echo-server chat-server
+set -l subcommands echo-server chat-server connect send listen
+set -l servers echo-server chat-server listen
 set -l clients connect send
 
-# Whether the word being completed is the HOST of `tcpkit connect` or `tcpkit send`: the first
-# word after the subcommand that is neither an option nor an option's value.
+# Whether the word being completed is the HOST of `tcpkit connect`, `tcpkit send` or `tcpkit
+# listen` (its [HOST] PORT): the first word after the subcommand that is neither an option nor an
+# option's value.
 function __tcpkit_wants_host
     set -l words (commandline -opc)
     set -e words[1]
@@ -21,7 +22,7 @@ function __tcpkit_wants_host
     for word in $words
         if test -z "$subcommand"
             switch $word
-                case connect send
+                case connect send listen
                     set subcommand $word
                 case '-*'
                 case '*'
@@ -29,22 +30,60 @@ function __tcpkit_wants_host
             end
         else if test $skip = 1
             set skip 0
+        else if test $skip = 2
+            set skip 0
+            if test "$word" = --
+                set options_ended 1
+            end
         else if test $options_ended = 1
             return 1
         else
             switch $word
                 case --
                     set options_ended 1
-                case --connect-timeout --idle-timeout --log-format --color -f --file -t --timeout -l --lines \
-                    --ca-file --pin --sni --alpn --tls-min --cert --key
+                case --connect-timeout --idle-timeout --parallel --wait --log-format --color -f --file -t --timeout -l --lines \
+                    --ca-file --pin --sni --alpn --tls-min --cert --key \
+                    -H --host -p --port --max-conns -c --sh-exec --exec-stderr --save-cert --client-ca \
+                    --handshake-timeout
                     set skip 1
+                case -e --exec
+                    # An optional PROGRAM: the next word is it, unless it is `--`.
+                    set skip 2
                 case '-*'
                 case '*'
                     return 1
             end
         end
     end
+    # After listen's `--` come the program and its arguments, not the address.
+    if test "$subcommand" = listen; and test $options_ended = 1
+        return 1
+    end
     test -n "$subcommand"; and test $skip = 0
+end
+
+# __tcpkit_listen_after_separator WHAT: whether the word being completed follows the `--` of
+# `tcpkit listen`, and is WHAT: `program` (the first word after `--`, unless --exec named the
+# program already), `argument` (the program's arguments) or `any`.
+function __tcpkit_listen_after_separator -a what
+    set -l words (commandline -opc)
+    set -l separator (contains -i -- -- $words); or return 1
+    contains -- listen $words[1..$separator]; or return 1
+    set -l named 0
+    set -l previous ''
+    for word in $words[1..(math $separator - 1)]
+        if contains -- $previous -e --exec
+            set named 1
+        else if string match -q -- '--exec=*' $word
+            set named 1
+        end
+        set previous $word
+    end
+    set -l found argument
+    if test $named = 0; and test (count $words) -eq $separator
+        set found program
+    end
+    test "$what" = any; or test "$what" = $found
 end
 
 # File names only where a file is wanted (send --file, the TLS certificate, key and CA files).
@@ -73,6 +112,8 @@ complete -c tcpkit -n $any -l color -x -a 'auto always never' -d 'Colour log lev
 set -l server "__fish_seen_subcommand_from $servers"
 complete -c tcpkit -n $server -s H -l host -x -a '(__fish_print_hostnames)' -d 'Address or name to listen on; every address it resolves to is used'
 complete -c tcpkit -n $server -s p -l port -x -d "Port to listen on; 0 picks a free one (see the 'listening on' line)"
+complete -c tcpkit -n $server -l allow -x -d 'Serve only clients from these addresses or prefixes (repeatable, or comma-separated: 10.0.0.0/8,::1)'
+complete -c tcpkit -n $server -l deny -x -d 'Refuse clients from these addresses or prefixes, even if --allow lists them'
 complete -c tcpkit -n $server -l tls -d 'Serve TLS (default certificate: a self-signed one made at start)'
 complete -c tcpkit -n $server -l ssl -d 'Serve TLS (the same as --tls)'
 complete -c tcpkit -n $server -l cert -r -F -d 'Certificate chain (PEM)'
@@ -104,6 +145,23 @@ complete -c tcpkit -n $chat -l max-clients -x -d "Clients at once; one more is t
 complete -c tcpkit -n $chat -l nick-timeout -x -d 'Close a connection that has not chosen a nickname in this long (0: never)'
 complete -c tcpkit -n $chat -l idle-timeout -x -d 'Close a connection silent in both directions this long (default: never)'
 
+# listen (it shares -H/-p and the TLS options of the servers above)
+set -l listen '__fish_seen_subcommand_from listen; and not __tcpkit_listen_after_separator any'
+complete -c tcpkit -n $listen -s k -l keep-open -d 'Keep accepting: every client hears standard input, and what each sends is printed'
+complete -c tcpkit -n $listen -l once -d 'With -k: exit when the last client has gone, once one has connected'
+complete -c tcpkit -n $listen -l max-conns -x -d 'Clients (and programs) at once with -k; one more is refused (default 100)'
+complete -c tcpkit -n $listen -l idle-timeout -x -d 'End a connection silent both ways this long (default: never; one connection: exit 1)'
+complete -c tcpkit -n $listen -s e -l exec -x -a '(__fish_complete_command)' -d "Run PROGRAM for each connection, no shell; its arguments go after '--'"
+complete -c tcpkit -n $listen -s c -l sh-exec -x -d 'Run COMMAND through /bin/sh -c for each connection'
+complete -c tcpkit -n $listen -l exec-stderr -x -a 'server socket' -d "Where the program's standard error goes"
+complete -c tcpkit -n $listen -s u -l udp -d 'UDP: print each datagram; each input line goes as a datagram to the last sender'
+complete -c tcpkit -n $listen -l crlf -d 'Send line ends as CRLF (for clients that need it)'
+complete -c tcpkit -n $listen -s x -l hex -d "Hex dump both directions to stderr ('>' sent, '<' received)"
+complete -c tcpkit -n "__fish_seen_subcommand_from listen; and __tcpkit_wants_host" -a '(__fish_print_hostnames)'
+# After `--`: the program to run, then its arguments (files).
+complete -c tcpkit -n '__tcpkit_listen_after_separator program' -a '(__fish_complete_command)'
+complete -c tcpkit -n '__tcpkit_listen_after_separator argument' -F
+
 # connect and send: HOST first (then PORT, and for send the TEXT, with nothing to offer).
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients; and __tcpkit_wants_host" -a '(__fish_print_hostnames)'
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l crlf -d 'Send line ends as CRLF (for servers that need it)'
@@ -127,6 +185,9 @@ complete -c tcpkit -n $connect -l connect-timeout -x -d 'Give up connecting afte
 complete -c tcpkit -n $connect -l idle-timeout -x -d 'Exit with status 1 after this long without data either way (default: never)'
 complete -c tcpkit -n $connect -s x -l hex -d "Hex dump both directions to stderr ('>' sent, '<' received)"
 complete -c tcpkit -n $connect -s u -l udp -d 'Use UDP: each input chunk is one datagram, each datagram received is printed'
+complete -c tcpkit -n $connect -s z -l zero-io -d 'Only check which ports accept a connection, sending nothing, like nc -z'
+complete -c tcpkit -n $connect -l parallel -x -d 'With -z, check at most N ports at once (default 64)'
+complete -c tcpkit -n $connect -l wait -x -d 'With -z, retry the ports not open yet until all are or this long has passed'
 
 # send
 set -l send '__fish_seen_subcommand_from send'

@@ -144,7 +144,7 @@ grep -q "^tcpkit $version" <<<"$version_output" || fail "tcpkit --version does n
 if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
     say "note: dpkg is configured not to install man pages (/etc/dpkg/dpkg.cfg.d): man -w skipped"
 else
-    for page in tcpkit tcpkit-echo-server tcpkit-chat-server tcpkit-connect tcpkit-send; do
+    for page in tcpkit tcpkit-echo-server tcpkit-chat-server tcpkit-connect tcpkit-send tcpkit-listen; do
         where=$(timeout 10 man -w "$page") || fail "man -w $page found no page"
         [ "$where" = "/usr/share/man/man1/$page.1.gz" ] || fail "man -w $page: $where"
     done

@@ -174,6 +174,19 @@ expect_exactly "tcpkit send tcpkit-test-host 80 hello " # TEXT
 expect_exactly "tcpkit send -- tcpkit-te" tcpkit-test-host
 expect_exactly "tcpkit send -- -x 80 --" # after --, no options
 
+# listen: [HOST] PORT, the --exec program and, after `--`, its arguments.
+expect_exactly "tcpkit li" listen
+expect_exactly "tcpkit listen tcpkit-te" tcpkit-test-host
+expect_exactly "tcpkit listen -k tcpkit-test-host 9000 "
+expect_exactly "tcpkit listen -p 9000 --exec-stderr " server socket
+expect_exactly "tcpkit listen --exec-stderr=s" server socket
+expect_including "tcpkit listen -k 9000 --exec ech" echo
+expect_including "tcpkit listen -k 9000 --exec=ech" echo
+expect_including "tcpkit listen -k 9000 -e --" --exec-stderr --keep-open
+expect_including "tcpkit listen -k 9000 --exec -- ech" echo
+expect_exactly "tcpkit listen --exec -- tcpkit-te" # a command, not a host
+expect_exactly "tcpkit listen 9000 --exec -- echo --" # the program's arguments: no options
+
 # Files for send -f/--file.
 cd "$scratch/files" || exit 2
 expect_exactly "tcpkit send -f n" notes.txt numbers.csv
@@ -188,6 +201,9 @@ expect_exactly "tcpkit chat-server --tls --client-ca nu" numbers.csv
 mkdir "$scratch/files/certs"
 expect_exactly "tcpkit echo-server --tls --save-cert " certs
 expect_exactly "tcpkit chat-server --tls --save-cert=c" certs
+expect_exactly "tcpkit listen 9000 --exec grep -- n" notes.txt numbers.csv
+expect_exactly "tcpkit listen 9000 --exec -- grep n" notes.txt numbers.csv
+expect_exactly "tcpkit listen --tls --cert o" other
 cd - >/dev/null || exit 2
 
 # --- Against --help: every option, whether it takes a value, and its allowed values. --------
@@ -221,14 +237,16 @@ check_against_help() {
 
     # The option lines of the "Options:" section and of the groups after it ("TLS:"):
     # `  -p,--port PORT=8080  Port to ...`. The first word holds the names; a second word that
-    # is a METAVAR, upper-case (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`) or a lower-case
-    # prefix before one (`sha256:HEX`), means the option takes a value.
+    # is a METAVAR, upper-case (`PORT=8080`, `N:UINT`, `FORMAT:{text,json}=text`, with an optional
+    # part in brackets: `ADDR[/PREFIX]`), a lower-case prefix before one (`sha256:HEX`) or an
+    # optional one (`[PROGRAM]`), means the option takes a value.
     local table
     table=$(printf '%s\n' "$help" |
         awk '/^[A-Za-z][A-Za-z0-9 ]*:$/ { listing = ($0 != "Positionals:" && $0 != "Subcommands:"); next }
              listing && /^[^ ]/ { listing = 0 }
              listing && /^  -/ {
-                 value = ($2 ~ /^[A-Z][A-Z_]*([=:]|$)/ || $2 ~ /^[a-z][a-z0-9]*:[A-Z][A-Z_]*(=|$)/) ? $2 : "-"
+                 value = ($2 ~ /^[A-Z][A-Z_]*(\[[\/A-Z_]*\])?([=:]|$)/ || $2 ~ /^[a-z][a-z0-9]*:[A-Z][A-Z_]*(=|$)/ ||
+                          $2 ~ /^\[[A-Z][A-Z_]*\]$/) ? $2 : "-"
                  n = split($1, names, ",")
                  for (i = 1; i <= n; i++) print names[i], value
              }')

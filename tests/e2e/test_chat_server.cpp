@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "catch.h"
 #include "line_client.h"
 #include "process.h"
+#include "two_address_localhost.h"
 
 using namespace tcpkit::test;
 
@@ -674,4 +676,67 @@ TEST_CASE("chat-server keeps serving everyone while one client sends without pau
         pings.push_back("alice: ping " + std::to_string(round));
     }
     CHECK(carol.lines_until("Online (3): alice, bob, carol") == pings);
+}
+
+namespace {
+
+// The chat server's first words to a newcomer in an empty room.
+const std::string first_banner = std::string("Welcome to tcpkit chat. Online: 1\r\n") + prompt;
+
+// Refused by --allow/--deny: reset before a word of the banner, so the client sees an error.
+void require_refused(Socket& client) {
+    pollfd readable{client.fd(), POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
+    char byte = 0;
+    errno = 0;
+    auto received = ::recv(client.fd(), &byte, 1, 0);
+#ifdef _WIN32
+    // Wine delivers a peer's reset as a plain end-of-stream (see tests/CMakeLists.txt).
+    CHECK(received <= 0);
+#else
+    CHECK(received == -1);
+    CHECK(errno == ECONNRESET);
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("chat-server --allow 127.0.0.2 refuses 127.0.0.1 before the banner, serves 127.0.0.2",
+          "[chat-server][access]") {
+    ChatServer server({"--allow", "127.0.0.2"});
+    auto refused = Socket::connect(server.port);
+    require_refused(refused);
+    CHECK_THAT(server.process.wait_for_stderr_line("refused 127.0.0.1:"),
+               TCPKIT_ENDS_WITH(": not allowed by --allow/--deny"));
+    auto allowed = Socket::connect_from("127.0.0.2", server.port);
+    REQUIRE(allowed.read_exactly(first_banner.size()) == first_banner);
+    server.process.wait_for_stderr_line("connection from 127.0.0.2:");
+}
+
+TEST_CASE("chat-server --deny 127.0.0.1 refuses 127.0.0.1 and serves 127.0.0.2 and ::1",
+          "[chat-server][access]") {
+    // One server on both families, to show that one filter tells them apart.
+    TwoAddressLocalhost localhost;
+    bool has_ipv6 = std::find(localhost.addresses().begin(), localhost.addresses().end(), "::1") !=
+                    localhost.addresses().end();
+    if (!has_ipv6) {
+        WARN("no ::1 here: only 127.0.0.1 and 127.0.0.2 are tested");
+    }
+    Process server(localhost.run({tcpkit_binary(), "chat-server", "--host",
+                                  has_ipv6 ? "localhost" : "127.0.0.1", "--port", "0", "--deny",
+                                  "127.0.0.1"}));
+    auto port = listening_port(server);
+    if (has_ipv6) {
+        server.wait_for_stderr_line("listening on [::1]:");
+    }
+    auto refused = Socket::connect(port);
+    require_refused(refused);
+    server.wait_for_stderr_line("refused 127.0.0.1:");
+    auto served = Socket::connect_from("127.0.0.2", port);
+    REQUIRE(served.read_exactly(first_banner.size()) == first_banner);
+    if (has_ipv6) {
+        auto over_ipv6 = Socket::connect(port, true);
+        // Online counts those who have chosen a nickname: the other is still at the prompt.
+        REQUIRE(over_ipv6.read_exactly(first_banner.size()) == first_banner);
+    }
 }

@@ -85,6 +85,27 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
         {Args{"connect", "localhost"}, "port is required"},
         {Args{"connect", "localhost:80", "80"}, "give the port as its own argument"},
         {Args{"connect", "-4", "-6", "localhost", "80"}, "-4"},
+        // connect's PORTs: one without -z; with -z, ports 1-65535 and ranges.
+        {Args{"connect", "localhost", "80", "81"}, "give one PORT, or -z to check several"},
+        {Args{"connect", "localhost", "80-81"}, "a port range needs -z"},
+        {Args{"connect", "-z", "localhost"}, "port is required"},
+        {Args{"connect", "-z", "localhost", "22", "0"}, "invalid port '0'"},
+        {Args{"connect", "-z", "localhost", "0-10"}, "invalid port '0-10'"},
+        {Args{"connect", "-z", "localhost", "90-80"}, "invalid port range '90-80'"},
+        {Args{"connect", "-z", "localhost", "1-65536"}, "invalid port range '1-65536'"},
+        {Args{"connect", "-z", "localhost", "80-x"}, "invalid port range '80-x'"},
+        {Args{"connect", "-z", "--udp", "localhost", "80"}, "--udp excludes --zero-io"},
+        {Args{"connect", "-z", "--tls", "localhost", "80"}, "--tls excludes --zero-io"},
+        {Args{"connect", "-z", "--crlf", "localhost", "80"}, "--crlf excludes --zero-io"},
+        {Args{"connect", "-z", "--hex", "localhost", "80"}, "--hex excludes --zero-io"},
+        {Args{"connect", "-z", "--idle-timeout", "1s", "localhost", "80"},
+         "--idle-timeout excludes --zero-io"},
+        {Args{"connect", "-z", "--progress", "localhost", "80"}, "--progress excludes --zero-io"},
+        {Args{"connect", "--wait", "1s", "localhost", "80"}, "--wait requires --zero-io"},
+        {Args{"connect", "--parallel", "2", "localhost", "80"}, "--parallel requires --zero-io"},
+        {Args{"connect", "-z", "--parallel", "0", "localhost", "80"}, "--parallel"},
+        {Args{"connect", "-z", "--parallel", "4097", "localhost", "80"}, "--parallel"},
+        {Args{"connect", "-z", "--wait", "soon", "localhost", "80"}, "invalid duration 'soon'"},
         {Args{"send", "localhost", "80", "--lines", "0"}, "--lines"},
         {Args{"send", "localhost", "80", "--file", "/x", "text"}, "excludes"},
         // TLS options are checked while parsing, in builds with and without TLS alike.
@@ -99,6 +120,32 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
          "excludes"},
         {Args{"echo-server", "--tls", "--udp"}, "--udp"},
         {Args{"echo-server", "--client-ca", "ca.pem"}, "--client-ca"},
+    }));
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
+    CHECK(process.out().empty());
+}
+
+TEST_CASE("usage errors of --allow and --deny name the item that is not an address or prefix",
+          "[cli][access]") {
+    using Args = std::vector<std::string>;
+    auto [args, expected] = GENERATE(table<Args, std::string>({
+        {Args{"echo-server", "--allow", "10.0.0.0/33"},
+         "--allow: '10.0.0.0/33' is not an address or prefix"},
+        {Args{"echo-server", "--deny", "127.0.0.1,localhost"},
+         "--deny: 'localhost' is not an address or prefix"},
+        {Args{"echo-server", "--udp", "--deny", "::1/129"},
+         "--deny: '::1/129' is not an address or prefix"},
+        {Args{"chat-server", "--allow", "10.0.0.1", "--allow", "10.0.0.1,"},
+         "--allow: '' is not an address or prefix"},
+        {Args{"chat-server", "--deny", "fe80::1%eth0"},
+         "--deny: 'fe80::1%eth0' is not an address or prefix"},
+        // One item per --allow: a second word is not taken as another rule.
+        {Args{"chat-server", "--allow", "10.0.0.1", "10.0.0.2"}, "10.0.0.2"},
+        {Args{"echo-server", "--allow"}, "--allow"},
     }));
     args.insert(args.begin(), tcpkit_binary());
     Process process(args);

@@ -82,6 +82,27 @@ Socket Socket::connect(std::uint16_t port, bool ipv6) {
     return socket;
 }
 
+Socket Socket::connect_from(const std::string& source, std::uint16_t port) {
+    Socket socket(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1) {
+        throw std::invalid_argument("not an IPv4 address: " + source);
+    }
+    if (::bind(socket.fd(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        throw std::system_error(errno, std::generic_category(), "bind to " + source);
+    }
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(socket.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        throw std::system_error(errno, std::generic_category(),
+                                "connect from " + source + " to port " + std::to_string(port));
+    }
+    return socket;
+}
+
 void Socket::send_all(std::string_view data, Timeout timeout) {
     auto deadline = Clock::now() + timeout;
     while (!data.empty()) {

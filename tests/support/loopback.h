@@ -23,6 +23,9 @@ class Socket {
 
     // Connects to 127.0.0.1 (or ::1) on `port`; throws on failure.
     static Socket connect(std::uint16_t port, bool ipv6 = false);
+    // Connects to 127.0.0.1 on `port` from `source`, another loopback address (127.0.0.2: all
+    // of 127.0.0.0/8 is loopback), for servers that tell clients apart by address.
+    static Socket connect_from(const std::string& source, std::uint16_t port);
 
     int fd() const { return fd_; }
     void send_all(std::string_view data, Timeout timeout = default_timeout);

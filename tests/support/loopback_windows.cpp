@@ -119,6 +119,28 @@ Socket Socket::connect(std::uint16_t port, bool ipv6) {
     return socket;
 }
 
+Socket Socket::connect_from(const std::string& source, std::uint16_t port) {
+    Socket socket(from_socket(::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)));
+    if (socket.fd() == -1) {
+        fail_with_socket_error("socket");
+    }
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1) {
+        throw std::invalid_argument("not an IPv4 address: " + source);
+    }
+    if (::bind(to_socket(socket.fd()), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+        fail_with_socket_error("bind to " + source);
+    }
+    sockaddr_in address = loopback_v4(port);
+    if (::connect(to_socket(socket.fd()), reinterpret_cast<sockaddr*>(&address), sizeof address) !=
+        0) {
+        fail_with_socket_error("connect from " + source + " to port " + std::to_string(port));
+    }
+    make_non_blocking(to_socket(socket.fd()));
+    return socket;
+}
+
 void Socket::send_all(std::string_view data, Timeout timeout) {
     auto deadline = Clock::now() + timeout;
     while (!data.empty()) {

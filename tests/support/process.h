@@ -40,12 +40,17 @@ class Process {
 
     // Waits until stderr has a line containing `needle` and returns that line.
     std::string wait_for_stderr_line(std::string_view needle, Timeout timeout = default_timeout);
+    // Waits until stderr holds `count` lines (at least) containing `needle`.
+    void wait_for_stderr_count(std::string_view needle, std::size_t count,
+                               Timeout timeout = default_timeout);
     // Waits until stdout holds at least `count` bytes.
     std::string wait_for_stdout(std::size_t count, Timeout timeout = default_timeout);
     // Waits for the child to exit and returns its status (128 + signal if killed by one).
     int wait_for_exit(Timeout timeout = default_timeout);
 
     void send_signal(int signal);
+    // The child's process id (POSIX: for /proc/PID checks).
+    pid_t pid() const { return pid_; }
     bool running();
 
     // Everything read so far.

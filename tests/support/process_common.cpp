@@ -45,6 +45,29 @@ std::string Process::wait_for_stderr_line(std::string_view needle, Timeout timeo
     }
 }
 
+void Process::wait_for_stderr_count(std::string_view needle, std::size_t count,
+                                    Timeout timeout) {
+    auto deadline = Clock::now() + timeout;
+    auto occurrences = [&] {
+        std::size_t found = 0;
+        for (std::size_t at = stderr_.find(needle); at != std::string::npos;
+             at = stderr_.find(needle, at + needle.size())) {
+            ++found;
+        }
+        return found;
+    };
+    while (occurrences() < count) {
+        if (Clock::now() >= deadline) {
+            fail("stderr has fewer than " + std::to_string(count) + " lines with '" +
+                 std::string(needle) + "'; stderr so far:\n" + stderr_);
+        }
+        if (!pump(Timeout(remaining_ms(deadline)))) {
+            fail("stderr closed before " + std::to_string(count) + " lines with '" +
+                 std::string(needle) + "'; stderr:\n" + stderr_);
+        }
+    }
+}
+
 std::string Process::wait_for_stdout(std::size_t count, Timeout timeout) {
     auto deadline = Clock::now() + timeout;
     while (stdout_.size() < count) {

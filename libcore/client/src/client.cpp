@@ -13,17 +13,6 @@
 namespace tcpkit {
 namespace {
 
-int report(const RelayResult& result, const RelayOptions& options) {
-    if (result.succeeded()) {
-        log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options),
-                    result.bytes_sent, result.bytes_received);
-        return to_int(ExitStatus::success);
-    }
-    log().error("{} (sent {} bytes, received {} bytes)", result.describe(options),
-                result.bytes_sent, result.bytes_received);
-    return to_int(ExitStatus::network_failure);
-}
-
 asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* tls,
                                        const InputFactory& make_input) {
     auto executor = co_await asio::this_coro::executor;
@@ -35,7 +24,7 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
         auto socket = co_await connect_udp(options.connect);
         log().debug("connected to {} (udp)", describe(socket.remote_endpoint()));
         auto result = co_await relay(socket, *input, *output, relay_options);
-        co_return report(result, relay_options);
+        co_return report_relay_end(result, relay_options);
     }
     auto socket = co_await connect_tcp(options.connect);
     // Typed lines should leave at once; bulk data is sent in full chunks anyway.
@@ -50,7 +39,7 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
         log().debug("connected to {}", stream->peer());
     }
     auto result = co_await relay(*stream, *input, *output, relay_options);
-    co_return report(result, relay_options);
+    co_return report_relay_end(result, relay_options);
 }
 
 }  // namespace

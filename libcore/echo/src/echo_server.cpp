@@ -44,13 +44,15 @@ asio::awaitable<void> echo(AcceptedConnection& client) {
 
 void run_echo_server(const EchoOptions& options) {
     if (options.udp) {
-        UdpServer server(options.server.listen,
-                         [](std::string_view datagram, const std::string& peer) {
-                             if (log().enabled(LogLevel::debug)) {
-                                 log().debug("datagram from {}: {}", peer, escape_bytes(datagram));
-                             }
-                             return std::optional<std::string_view>(datagram);
-                         });
+        UdpServer server(
+            options.server.listen,
+            [](std::string_view datagram, const std::string& peer) {
+                if (log().enabled(LogLevel::debug)) {
+                    log().debug("datagram from {}: {}", peer, escape_bytes(datagram));
+                }
+                return std::optional<std::string_view>(datagram);
+            },
+            options.server.access);
         server.run();
         return;
     }

@@ -15,8 +15,9 @@ namespace tcpkit {
 
 using Clock = std::chrono::steady_clock;
 
-AcceptedConnection::AcceptedConnection(std::unique_ptr<ByteStream> stream)
-    : stream_(std::move(stream)), writer_done_(stream_->get_executor()) {}
+AcceptedConnection::AcceptedConnection(std::unique_ptr<ByteStream> stream,
+                                       ConnectionEndpoints endpoints)
+    : stream_(std::move(stream)), endpoints_(endpoints), writer_done_(stream_->get_executor()) {}
 
 bool AcceptedConnection::enqueue(SharedBytes message) {
     if (!stream_->is_open()) {

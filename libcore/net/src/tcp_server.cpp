@@ -30,6 +30,16 @@ std::string format_age(Clock::duration age) {
 
 }  // namespace
 
+void log_listening(const std::vector<asio::ip::tcp::endpoint>& endpoints, const TlsServer* tls) {
+    for (const auto& endpoint : endpoints) {
+        log().status("listening on {}", describe(endpoint));
+    }
+    if (tls != nullptr) {
+        // What a client pins (tcpkit connect --tls --pin sha256:HEX), next to where to reach it.
+        log().status("tls certificate {}", tls->fingerprint());
+    }
+}
+
 TcpServer::TcpServer(ServerOptions options, SessionHandler handler)
     : options_(std::move(options)),
       handler_(std::move(handler)),
@@ -39,13 +49,7 @@ TcpServer::TcpServer(ServerOptions options, SessionHandler handler)
 TcpServer::~TcpServer() = default;
 
 void TcpServer::run() {
-    for (const auto& endpoint : listener_.endpoints()) {
-        log().status("listening on {}", describe(endpoint));
-    }
-    if (options_.tls) {
-        // What a client pins (tcpkit connect --tls --pin sha256:HEX), next to where to reach it.
-        log().status("tls certificate {}", options_.tls->fingerprint());
-    }
+    log_listening(listener_.endpoints(), options_.tls.get());
     signals_ = std::make_unique<StopSignals>(pool_.main(), [this](int count) {
         if (count == 1) {
             begin_stop("interrupted");
@@ -78,8 +82,13 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
         log().debug("a connection was reset before it could be served: {}", describe(error));
         return;
     }
+    ConnectionEndpoints endpoints{remote, socket.local_endpoint(error)};
     std::string peer = describe(remote);
     if (stopping_) {
+        return;
+    }
+    if (!admit_or_reset(options_.access, socket, remote.address(), peer)) {
+        ++refused_;
         return;
     }
     if (active_.load() >= options_.max_connections) {
@@ -102,11 +111,11 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     ++active_;  // a handshake in progress holds its place
     if (options_.tls) {
         auto executor = socket.get_executor();
-        spawn_logged(executor, handshake_then_serve(std::move(socket), std::move(peer)),
+        spawn_logged(executor, handshake_then_serve(std::move(socket), std::move(peer), endpoints),
                      "handshake");
         return;
     }
-    start_session(std::make_unique<TcpStream>(std::move(socket), std::move(peer)));
+    start_session(std::make_unique<TcpStream>(std::move(socket), std::move(peer)), endpoints);
 }
 
 // A connection in its TLS handshake holds its place in active_, so that half-open handshakes
@@ -114,7 +123,8 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
 // It is not a session yet (not in clients_, nobody to tell): a graceful stop waits for it as
 // for the sessions, up to the drain timeout, and then the I/O threads' stop ends it.
 asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket socket,
-                                                      std::string peer) {
+                                                      std::string peer,
+                                                      ConnectionEndpoints endpoints) {
     std::string failure;
     auto stream = co_await options_.tls->handshake(std::move(socket), peer, failure);
     if (!stream) {
@@ -127,13 +137,14 @@ asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket sock
         session_ended(std::nullopt);
         co_return;
     }
-    start_session(std::move(stream));
+    start_session(std::move(stream), endpoints);
 }
 
-void TcpServer::start_session(std::unique_ptr<ByteStream> stream) {
+void TcpServer::start_session(std::unique_ptr<ByteStream> stream,
+                              const ConnectionEndpoints& endpoints) {
     ++accepted_;
     auto executor = stream->get_executor();
-    auto client = std::make_shared<AcceptedConnection>(std::move(stream));
+    auto client = std::make_shared<AcceptedConnection>(std::move(stream), endpoints);
     std::uint64_t id = next_id_++;
     {
         std::lock_guard lock(clients_mutex_);

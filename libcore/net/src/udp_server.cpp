@@ -13,8 +13,10 @@
 
 namespace tcpkit {
 
-UdpServer::UdpServer(const ListenRequest& request, DatagramHandler handler)
-    : sockets_(bind_udp(context_, request)), handler_(std::move(handler)) {}
+UdpServer::UdpServer(const ListenRequest& request, DatagramHandler handler, AddressFilter access)
+    : sockets_(bind_udp(context_, request)),
+      handler_(std::move(handler)),
+      access_(std::move(access)) {}
 
 void UdpServer::run() {
     for (auto& socket : sockets_) {
@@ -26,8 +28,8 @@ void UdpServer::run() {
         context_.stop();
     });
     context_.run();
-    log().status("served {} datagram(s), received {} bytes, sent {} bytes", datagrams_,
-                 bytes_received_, bytes_sent_);
+    log().status("served {} datagram(s) ({} refused), received {} bytes, sent {} bytes", datagrams_,
+                 refused_, bytes_received_, bytes_sent_);
 }
 
 asio::awaitable<void> UdpServer::serve(asio::ip::udp::socket& socket) {
@@ -46,6 +48,10 @@ asio::awaitable<void> UdpServer::serve(asio::ip::udp::socket& socket) {
             log().debug("receive failed: {}", describe(error));
             continue;
         }
+        if (!access_.admits(sender.address())) {
+            note_refused(sender);
+            continue;
+        }
         ++datagrams_;
         bytes_received_ += count;
         std::string peer = describe(sender);
@@ -62,6 +68,19 @@ asio::awaitable<void> UdpServer::serve(asio::ip::udp::socket& socket) {
             bytes_sent_ += reply->size();
         }
     }
+}
+
+void UdpServer::note_refused(const asio::ip::udp::endpoint& sender) {
+    ++refused_;
+    if (refused_logged_.size() >= max_refused_logged ||
+        !refused_logged_.insert(sender.address()).second) {
+        return;
+    }
+    // The address only: it is logged once, whichever of its ports comes first.
+    log().debug(
+        "refused datagrams from {}: not allowed by --allow/--deny{}", sender.address().to_string(),
+        refused_logged_.size() == max_refused_logged ? " (further refused addresses are not logged)"
+                                                     : "");
 }
 
 }  // namespace tcpkit

@@ -16,7 +16,9 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "tcpkit/base/errors.h"
 #include "tcpkit/base/hex_dump.h"
+#include "tcpkit/base/logger.h"
 #include "tcpkit/codec/crlf_translator.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/progress.h"
@@ -308,6 +310,17 @@ std::string RelayResult::describe(const RelayOptions& options) const {
             return fmt::format("cannot read input: {}", detail);
     }
     return detail;
+}
+
+int report_relay_end(const RelayResult& result, const RelayOptions& options) {
+    if (result.succeeded()) {
+        log().debug("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                    result.bytes_sent, result.bytes_received);
+        return to_int(ExitStatus::success);
+    }
+    log().error("{} (sent {} bytes, received {} bytes)", result.describe(options),
+                result.bytes_sent, result.bytes_received);
+    return to_int(ExitStatus::network_failure);
 }
 
 asio::awaitable<RelayResult> relay(ByteStream& stream, InputStream& input, OutputStream& output,

@@ -7,7 +7,7 @@ namespace tcpkit {
 
 struct EchoOptions {
     ServerOptions server;  // listen address, --threads, --max-conns, --idle-timeout, --once
-    bool udp = false;      // echo datagrams instead (only server.listen applies)
+    bool udp = false;      // echo datagrams instead (only server.listen and .access apply)
 };
 
 // Serves until SIGINT/SIGTERM (or, with --once, until the last client has gone). Each

@@ -5,6 +5,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/cancellation_signal.hpp>
+#include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <chrono>
@@ -36,15 +37,24 @@ enum class EndKind {
     closed_by_session,
 };
 
+// Both ends of an accepted TCP connection, for sessions that pass them on (listen --exec gives
+// them to its program); unset (all zero) for a connection not made by TcpServer.
+struct ConnectionEndpoints {
+    asio::ip::tcp::endpoint peer;
+    asio::ip::tcp::endpoint local;
+};
+
 // One accepted client, as a session sees it, over whatever ByteStream carries it (TCP, later
 // TLS). Lives on one I/O thread; not thread-safe.
 // A session writes either directly with write() (a request/response loop such as echo) or
 // through the bounded queue with enqueue() (fan-out such as chat), not both.
 class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnection> {
   public:
-    explicit AcceptedConnection(std::unique_ptr<ByteStream> stream);
+    explicit AcceptedConnection(std::unique_ptr<ByteStream> stream,
+                                ConnectionEndpoints endpoints = {});
 
     const std::string& peer() const { return stream_->peer(); }
+    const ConnectionEndpoints& endpoints() const { return endpoints_; }
     // The client's verified certificate subject (TLS with --client-ca), or empty.
     std::string peer_identity() const { return stream_->peer_identity(); }
     // "TLSv1.3, cipher ..., alpn ..." for TLS; empty for plain TCP.
@@ -94,6 +104,7 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     asio::awaitable<void> write_queued();
 
     std::unique_ptr<ByteStream> stream_;
+    ConnectionEndpoints endpoints_;
     BoundedWriteQueue output_{default_output_queue_bytes};
     bool writer_running_ = false;
     asio::steady_timer writer_done_;

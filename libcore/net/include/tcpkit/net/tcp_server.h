@@ -22,6 +22,7 @@
 
 #include "tcpkit/base/duration.h"
 #include "tcpkit/net/accepted_connection.h"
+#include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/io_pool.h"
 #include "tcpkit/net/listener.h"
 #include "tcpkit/net/signals.h"
@@ -48,7 +49,13 @@ struct ServerOptions {
     // Serve TLS: every connection's handshake runs (within its timeout) before the session
     // sees it, and counts against max_connections meanwhile. Null: plain TCP.
     std::shared_ptr<TlsServer> tls;
+    // --allow/--deny: a refused peer is reset at once, before any limit or handshake.
+    AddressFilter access;
 };
+
+// `listening on ADDRESS:PORT` for each address (status lines: scripts wait for them, even with
+// --quiet), then the certificate's fingerprint when serving TLS.
+void log_listening(const std::vector<asio::ip::tcp::endpoint>& endpoints, const TlsServer* tls);
 
 class TcpServer {
   public:
@@ -73,8 +80,9 @@ class TcpServer {
 
   private:
     void accept(asio::ip::tcp::socket socket);
-    void start_session(std::unique_ptr<ByteStream> stream);
-    asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer);
+    void start_session(std::unique_ptr<ByteStream> stream, const ConnectionEndpoints& endpoints);
+    asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer,
+                                               ConnectionEndpoints endpoints);
     asio::awaitable<void> serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id);
     asio::awaitable<void> watch_idle(AcceptedConnection& client);
     // `id` of a session, or none for a connection whose TLS handshake did not lead to one.

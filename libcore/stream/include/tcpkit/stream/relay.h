@@ -68,6 +68,10 @@ struct RelayResult {
     std::string describe(const RelayOptions& options) const;
 };
 
+// Says how the relay ended, on stderr (an error line for a failure, a debug line otherwise), and
+// returns the exit status: 0 for a normal end, 1 for a failure.
+int report_relay_end(const RelayResult& result, const RelayOptions& options);
+
 asio::awaitable<RelayResult> relay(ByteStream& stream, InputStream& input, OutputStream& output,
                                    const RelayOptions& options);
 

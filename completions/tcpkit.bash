@@ -38,7 +38,7 @@ _tcpkit_options() {
             ;;
         connect)
             flags="-h --help -4 -6 --crlf -x --hex -u --udp -z --zero-io -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress $_tcpkit_client_tls_flags"
             valued="--connect-timeout --idle-timeout --parallel --wait --log-format --color
                     $_tcpkit_client_tls_valued"
             ;;
@@ -52,7 +52,7 @@ _tcpkit_options() {
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress $_tcpkit_client_tls_flags"
             valued="-f --file -t --timeout -l --lines --log-format --color $_tcpkit_client_tls_valued"
             ;;
         *)

@@ -80,6 +80,24 @@ class ThreadedHandleInput final : public InputStream {
         }
     }
 
+    // The reader thread reads only when asked, so before the first read (when the relay asks)
+    // the handle's position is where our reading will start.
+    std::optional<std::uint64_t> known_size() const override {
+        HANDLE handle = shared_->handle;
+        if (GetFileType(handle) != FILE_TYPE_DISK) {
+            return std::nullopt;
+        }
+        LARGE_INTEGER size{};
+        LARGE_INTEGER position{};
+        LARGE_INTEGER no_move{};
+        if (!GetFileSizeEx(handle, &size) ||
+            !SetFilePointerEx(handle, no_move, &position, FILE_CURRENT) ||
+            position.QuadPart > size.QuadPart) {
+            return std::nullopt;
+        }
+        return static_cast<std::uint64_t>(size.QuadPart - position.QuadPart);
+    }
+
   private:
     struct Shared {
         explicit Shared(const asio::any_io_executor& loop) : executor(loop) {}

@@ -23,6 +23,7 @@ struct ConnectCommand {
     bool hex = false;
     bool udp = false;
     bool progress = false;
+    bool receive_only = false;
     TlsClientOptions tls;
     bool zero_io = false;
     std::size_t parallel = default_port_check_parallel;
@@ -75,6 +76,7 @@ int run(const ConnectCommand& options) {
     client.relay.hex = options.hex;
     client.relay.idle_timeout = options.idle_timeout;
     client.relay.progress = options.progress;
+    client.relay.receive_only = options.receive_only;
     // When our input ends we say so (half-close) and keep printing until the server closes.
     client.relay.half_close_at_end = true;
     return run_client(client, [](const asio::any_io_executor& executor) {
@@ -132,6 +134,7 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
                         "long has passed")
         ->needs(zero_io);
     add_progress_option(*command, options->progress)->excludes(zero_io);
+    add_receive_only_option(*command, options->receive_only)->excludes(zero_io)->excludes(udp);
     add_logging_options(*command, options->logging);
     command->footer(
         std::string(

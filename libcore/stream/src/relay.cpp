@@ -100,6 +100,10 @@ asio::awaitable<std::error_code> send_bytes(Transport& transport, std::string_vi
 
 template <typename Transport>
 asio::awaitable<void> send_input(Transport& transport, InputStream& input, RelayState& state) {
+    if (state.options.receive_only) {
+        co_await wait_until_cancelled();
+        co_return;
+    }
     std::vector<char> buffer(is_udp<Transport> ? max_udp_payload : relay_input_chunk_bytes);
     CrlfTranslator crlf;
     std::string translated;

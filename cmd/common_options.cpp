@@ -65,6 +65,19 @@ void add_family_options(CLI::App& command, FamilyOptions& options) {
     command.add_flag("-6", options.ipv6_only, "Use IPv6 addresses only")->excludes(v4);
 }
 
+CLI::Option* add_progress_option(CLI::App& command, bool& progress) {
+    return command.add_flag(
+        "--progress", progress,
+        "Show bytes sent and received and their rates on stderr while data moves (with the "
+        "percentage and time left when the input is a file), and a summary line at the end");
+}
+
+CLI::Option* add_receive_only_option(CLI::App& command, bool& receive_only) {
+    return command.add_flag("--recv-only", receive_only,
+                            "Only receive: never read standard input, so that its end (a "
+                            "script's /dev/null) does not end the connection");
+}
+
 void apply_logging(const LoggingOptions& options, bool timestamps) {
     LoggerOptions logger;
     logger.min_level = options.verbose ? LogLevel::debug

@@ -57,6 +57,10 @@ void add_destination_arguments(CLI::App& command, std::string& host, std::string
 void add_listen_options(CLI::App& command, ListenOptions& options);
 void add_family_options(CLI::App& command, FamilyOptions& options);
 void add_access_options(CLI::App& command, AccessOptions& options);
+// --progress of the commands that relay data (RelayOptions::progress).
+CLI::Option* add_progress_option(CLI::App& command, bool& progress);
+// --recv-only of connect and listen (RelayOptions::receive_only).
+CLI::Option* add_receive_only_option(CLI::App& command, bool& receive_only);
 
 // Configures the process-wide logger. Servers stamp their lines with the time; clients do not.
 void apply_logging(const LoggingOptions& options, bool timestamps);

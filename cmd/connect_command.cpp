@@ -22,6 +22,8 @@ struct ConnectCommand {
     bool crlf = false;
     bool hex = false;
     bool udp = false;
+    bool progress = false;
+    bool receive_only = false;
     TlsClientOptions tls;
     bool zero_io = false;
     std::size_t parallel = default_port_check_parallel;
@@ -73,6 +75,8 @@ int run(const ConnectCommand& options) {
     client.relay.crlf = options.crlf;
     client.relay.hex = options.hex;
     client.relay.idle_timeout = options.idle_timeout;
+    client.relay.progress = options.progress;
+    client.relay.receive_only = options.receive_only;
     // When our input ends we say so (half-close) and keep printing until the server closes.
     client.relay.half_close_at_end = true;
     return run_client(client, [](const asio::any_io_executor& executor) {
@@ -129,6 +133,8 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
                         "With -z, try the ports not open yet again until all are open or this "
                         "long has passed")
         ->needs(zero_io);
+    add_progress_option(*command, options->progress)->excludes(zero_io);
+    add_receive_only_option(*command, options->receive_only)->excludes(zero_io)->excludes(udp);
     add_logging_options(*command, options->logging);
     command->footer(
         std::string(

@@ -35,6 +35,8 @@ struct ListenCommand {
     bool udp = false;
     bool crlf = false;
     bool hex = false;
+    bool progress = false;
+    bool receive_only = false;
     TlsServerOptions tls;
 };
 
@@ -112,6 +114,8 @@ int run(const ListenCommand& command, const CLI::App& app) {
     settings.relay.hex = command.hex;
     settings.relay.idle_timeout = command.idle_timeout;
     settings.relay.half_close_at_end = true;
+    settings.relay.progress = command.progress;
+    settings.relay.receive_only = command.receive_only;
     return run_listen(settings);
 }
 
@@ -188,9 +192,15 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
                                    "Send line ends as CRLF (for clients that need it)");
     auto* hex = command->add_flag("-x,--hex", options->hex,
                                   "Hex dump both directions to stderr ('>' sent, '<' received)");
+    auto* receive_only = add_receive_only_option(*command, options->receive_only);
+    // One connection's relay only: with -k or a program there is no single transfer to show.
+    auto* progress = add_progress_option(*command, options->progress)->excludes(keep_open);
     for (auto* with_program : {exec, sh_exec}) {
-        with_program->excludes(udp)->excludes(crlf)->excludes(hex);
+        with_program->excludes(udp)->excludes(crlf)->excludes(hex)->excludes(progress)->excludes(
+            receive_only);
     }
+    progress->excludes(udp);
+    receive_only->excludes(udp);
     add_tls_server_options(*command, options->tls)->excludes(udp);
     for (const char* tcp_only : {"-k", "--once", "--max-conns"}) {
         command->get_option(tcp_only)->excludes(udp);

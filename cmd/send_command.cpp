@@ -24,6 +24,7 @@ struct SendCommand {
     std::size_t lines = 0;
     bool no_shutdown = false;
     bool crlf = false;
+    bool progress = false;
     TlsClientOptions tls;
 };
 
@@ -35,6 +36,7 @@ int run(const SendCommand& options) {
                       options.timeout};
     client.relay.overall_timeout = options.timeout;
     client.relay.crlf = options.crlf;
+    client.relay.progress = options.progress;
     client.tls = options.tls;
     client.relay.half_close_at_end = !options.no_shutdown;
     if (options.lines > 0) {
@@ -83,6 +85,7 @@ void setup_send(CLI::App& app, CommandRunner& selected) {
         "--no-shutdown", options->no_shutdown,
         "Keep the sending side open after the message (for servers that close on EOF)");
     command->add_flag("--crlf", options->crlf, "Send line ends as CRLF");
+    add_progress_option(*command, options->progress);
     add_family_options(*command, options->family);
     add_tls_client_options(*command, options->tls);
     add_logging_options(*command, options->logging);

@@ -15,8 +15,7 @@ std::string version_text() {
         "tcpkit {}{}\nbuilt with asio {}.{}.{}, fmt {}.{}.{}, CLI11 {}\nTLS: {}\n", TCPKIT_VERSION,
         revision.empty() ? std::string() : fmt::format(" (git {})", revision),
         ASIO_VERSION / 100000, ASIO_VERSION / 100 % 1000, ASIO_VERSION % 100, FMT_VERSION / 10000,
-        FMT_VERSION / 100 % 100, FMT_VERSION % 100, CLI11_VERSION,
-        tls_library_version());
+        FMT_VERSION / 100 % 100, FMT_VERSION % 100, CLI11_VERSION, tls_library_version());
 }
 
 }  // namespace tcpkit

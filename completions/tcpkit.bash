@@ -38,13 +38,13 @@ _tcpkit_options() {
             ;;
         connect)
             flags="-h --help -4 -6 --crlf -x --hex -u --udp -z --zero-io -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress --recv-only $_tcpkit_client_tls_flags"
             valued="--connect-timeout --idle-timeout --parallel --wait --log-format --color
                     $_tcpkit_client_tls_valued"
             ;;
         listen)
             flags="-h --help -4 -6 -k --keep-open --once -u --udp --crlf -x --hex -v --verbose
-                   -q --quiet $_tcpkit_server_tls_flags"
+                   -q --quiet --recv-only --progress $_tcpkit_server_tls_flags"
             # -e/--exec takes an optional PROGRAM: counted as valued, but never swallows `--`.
             valued="-H --host -p --port --max-conns --idle-timeout -e --exec -c --sh-exec
                     --exec-stderr --log-format --color $_tcpkit_server_access_valued
@@ -52,7 +52,7 @@ _tcpkit_options() {
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet
-                   $_tcpkit_client_tls_flags"
+                   --progress $_tcpkit_client_tls_flags"
             valued="-f --file -t --timeout -l --lines --log-format --color $_tcpkit_client_tls_valued"
             ;;
         *)

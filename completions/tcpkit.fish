@@ -165,6 +165,7 @@ complete -c tcpkit -n '__tcpkit_listen_after_separator argument' -F
 # connect and send: HOST first (then PORT, and for send the TEXT, with nothing to offer).
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients; and __tcpkit_wants_host" -a '(__fish_print_hostnames)'
 complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l crlf -d 'Send line ends as CRLF (for servers that need it)'
+complete -c tcpkit -n "__fish_seen_subcommand_from $clients" -l progress -d 'Show bytes sent and received, rates, percentage and time left on stderr, and a summary at the end'
 set -l client "__fish_seen_subcommand_from $clients"
 complete -c tcpkit -n $client -l tls -d 'Speak TLS; the certificate is verified'
 complete -c tcpkit -n $client -l ssl -d 'Speak TLS (the same as --tls)'
@@ -195,3 +196,5 @@ complete -c tcpkit -n $send -s n -l no-newline -d 'Do not add a newline after TE
 complete -c tcpkit -n $send -s t -l timeout -x -d 'Give up after this long in all, resolving and connecting included; exit status 1'
 complete -c tcpkit -n $send -s l -l lines -x -d 'Exit after N lines of reply'
 complete -c tcpkit -n $send -l no-shutdown -d 'Keep the sending side open after the message (for servers that close on EOF)'
+complete -c tcpkit -n "__fish_seen_subcommand_from connect listen" -l recv-only -d 'Only receive: never read standard input, so that its end does not end the connection'
+complete -c tcpkit -n "__fish_seen_subcommand_from listen" -l progress -d 'Show the transfer'"'"'s bytes, rates and a summary on stderr (one connection)'

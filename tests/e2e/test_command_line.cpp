@@ -100,6 +100,7 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
         {Args{"connect", "-z", "--hex", "localhost", "80"}, "--hex excludes --zero-io"},
         {Args{"connect", "-z", "--idle-timeout", "1s", "localhost", "80"},
          "--idle-timeout excludes --zero-io"},
+        {Args{"connect", "-z", "--progress", "localhost", "80"}, "--zero-io excludes --progress"},
         {Args{"connect", "--wait", "1s", "localhost", "80"}, "--wait requires --zero-io"},
         {Args{"connect", "--parallel", "2", "localhost", "80"}, "--parallel requires --zero-io"},
         {Args{"connect", "-z", "--parallel", "0", "localhost", "80"}, "--parallel"},

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 #include <regex>
 #include <string>
 #include <vector>
@@ -390,5 +393,51 @@ TEST_CASE("tcpkit connect works as the client of ncat -l", "[listen][peers]") {
     server.close_stdin();  // ncat closes the connection at the end of its input
     REQUIRE(client.wait_for_exit() == 0);
     CHECK(client.out() == "from ncat\n");
+    CHECK(server.out() == "from tcpkit\n");
+}
+
+namespace {
+
+// Whether something listens on 127.0.0.1:`port`, from the kernel's table (nc -l says nothing
+// when it is ready, and a probe connection would be the one connection it serves).
+bool is_listening(std::uint16_t port) {
+    std::ifstream table("/proc/net/tcp");
+    std::string line;
+    char wanted[32];
+    std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+    while (std::getline(table, line)) {
+        // sl local_address rem_address st ...: state 0A is LISTEN.
+        if (line.find(wanted) != std::string::npos && line.find(" 0A ") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("tcpkit connect works as the client of nc -l", "[listen][peers]") {
+    if (!command_exists("nc")) {
+        WARN("nc is not installed: skipped");
+        return;
+    }
+    std::uint16_t port = unused_port();
+    Process server({"/usr/bin/env", "nc", "-N", "-l", "127.0.0.1", std::to_string(port)});
+    auto deadline = std::chrono::steady_clock::now() + default_timeout;
+    while (!is_listening(port)) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        REQUIRE(server.running());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a table: no event
+    }
+    Process client({tcpkit_binary(), "connect", "127.0.0.1", std::to_string(port)});
+    client.write_stdin("from tcpkit\n");
+    server.wait_for_stdout(12);
+    // -N: at the end of its input nc shuts down its sending side; connect, seeing the server
+    // finish first, exits, and nc exits when the connection closes.
+    server.write_stdin("from nc\n");
+    server.close_stdin();
+    REQUIRE(client.wait_for_exit() == 0);
+    CHECK(client.out() == "from nc\n");
+    REQUIRE(server.wait_for_exit() == 0);
     CHECK(server.out() == "from tcpkit\n");
 }

@@ -86,3 +86,43 @@ TEST_CASE("listen -k --once exits after the last client has gone", "[listen]") {
     REQUIRE(listen.process.wait_for_exit() == 0);
     CHECK(listen.process.out() == "only\n");
 }
+
+TEST_CASE("listen --recv-only and connect --recv-only ignore an input that ends at once",
+          "[listen]") {
+    // A script's background job has /dev/null for stdin: without --recv-only its end would
+    // half-close, and the peer that sends would take that as the other side being done.
+    SECTION("listen receives") {
+        Listening listen({"--recv-only"});
+        listen.process.close_stdin();
+        Process client({tcpkit_binary(), "connect", "127.0.0.1", std::to_string(listen.port)});
+        std::string data(300000, 'x');
+        client.write_stdin(data);
+        client.close_stdin();
+        listen.process.wait_for_stdout(data.size());  // read while it comes: pipes are small
+        REQUIRE(listen.process.wait_for_exit() == 0);
+        REQUIRE(client.wait_for_exit() == 0);
+        CHECK(listen.process.out() == data);
+    }
+    SECTION("connect receives") {
+        Listening listen;
+        Process client(
+            {tcpkit_binary(), "connect", "--recv-only", "127.0.0.1", std::to_string(listen.port)});
+        client.close_stdin();
+        std::string data(300000, 'y');
+        listen.process.write_stdin(data);
+        listen.process.close_stdin();
+        REQUIRE(client.wait_for_exit() == 0);
+        REQUIRE(listen.process.wait_for_exit() == 0);
+        CHECK(client.out() == data);
+    }
+}
+
+TEST_CASE("listen --progress ends with a summary on stderr, the data alone on stdout", "[listen]") {
+    Listening listen({"--progress"});
+    Socket client = Socket::connect(listen.port);
+    client.send_all(std::string(100000, 'z'));
+    client.shutdown_write();
+    REQUIRE(listen.process.wait_for_exit() == 0);
+    CHECK(listen.process.out() == std::string(100000, 'z'));
+    CHECK_THAT(listen.process.err(), TCPKIT_CONTAINS("received 97.7 KiB"));
+}

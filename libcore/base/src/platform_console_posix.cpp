@@ -3,10 +3,15 @@
 #include <unistd.h>
 
 #include "platform_console.h"
+#include "tcpkit/base/console.h"
 
 namespace tcpkit {
 
 bool stderr_shows_colour() {
+    return isatty(fileno(stderr)) != 0;
+}
+
+bool stderr_is_terminal() {
     return isatty(fileno(stderr)) != 0;
 }
 

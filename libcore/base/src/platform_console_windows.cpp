@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "platform_console.h"
+#include "tcpkit/base/console.h"
 
 namespace tcpkit {
 
@@ -22,6 +23,11 @@ bool stderr_shows_colour() {
     }
     return (console_mode & ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0 ||
            SetConsoleMode(handle, console_mode | ENABLE_VIRTUAL_TERMINAL_PROCESSING) != 0;
+}
+
+bool stderr_is_terminal() {
+    // The redraw needs ESC[K obeyed, which is what colour needs too: a console that agrees.
+    return stderr_shows_colour();
 }
 
 std::tm utc_calendar_time(std::time_t seconds) {

@@ -23,6 +23,7 @@
 #include "tcpkit/net/signals.h"
 #include "tcpkit/stream/deadline.h"
 #include "tcpkit/stream/describe.h"
+#include "tcpkit/stream/stdio_stream.h"
 
 namespace tcpkit {
 namespace {
@@ -365,6 +366,7 @@ class PortCheck {
 }  // namespace
 
 int run_port_check(const PortCheckOptions& options) {
+    prepare_stdout_for_lines();
     // Declared before the event loop so that they outlive every coroutine it may still hold.
     OrderedReport report(options);
     PortCheck check(options, report);

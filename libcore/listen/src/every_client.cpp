@@ -144,7 +144,9 @@ int relay_every_client(const ListenSettings& settings) {
     // Destroyed before the server, whose event loop its pending reads belong to.
     EveryClient every_client(settings, server);
     clients = &every_client;
-    spawn_logged(server.main_context().get_executor(), every_client.pump_input(), "input");
+    if (!settings.relay.receive_only) {
+        spawn_logged(server.main_context().get_executor(), every_client.pump_input(), "input");
+    }
     server.run();
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/codec/crlf_translator.h"
 #include "tcpkit/stream/describe.h"
+#include "tcpkit/stream/progress.h"
 
 namespace tcpkit {
 namespace {
@@ -51,6 +53,7 @@ struct RelayState {
     asio::steady_timer watch_timer;
     HexDumper sent_dump{'>'};
     HexDumper received_dump{'<'};
+    std::unique_ptr<TransferProgress> progress;  // with --progress only
 };
 
 // The relay runs over a ByteStream (TCP, and whatever else implements it) or a connected UDP
@@ -62,6 +65,14 @@ constexpr bool is_udp = std::is_same_v<Transport, asio::ip::udp::socket>;
 void write_to_stderr(std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
+}
+
+// A hex dump and a --progress line redrawn in place share the terminal: the dump starts on a
+// cleared line, and the next report draws the status line below it.
+void clear_progress_line(RelayState& state) {
+    if (state.progress) {
+        state.progress->clear_line();
+    }
 }
 
 asio::awaitable<void> wait_until_cancelled() {
@@ -89,6 +100,10 @@ asio::awaitable<std::error_code> send_bytes(Transport& transport, std::string_vi
 
 template <typename Transport>
 asio::awaitable<void> send_input(Transport& transport, InputStream& input, RelayState& state) {
+    if (state.options.receive_only) {
+        co_await wait_until_cancelled();
+        co_return;
+    }
     std::vector<char> buffer(is_udp<Transport> ? max_udp_payload : relay_input_chunk_bytes);
     CrlfTranslator crlf;
     std::string translated;
@@ -105,7 +120,11 @@ asio::awaitable<void> send_input(Transport& transport, InputStream& input, Relay
                 data = translated;
             }
             if (state.options.hex) {
+                clear_progress_line(state);
                 write_to_stderr(state.sent_dump.dump(data));
+            }
+            if (state.progress) {
+                state.progress->about_to_send(Clock::now());
             }
             if (auto error = co_await send_bytes(transport, data)) {
                 state.finish(RelayEnd::connection_failed, describe(error));
@@ -113,6 +132,9 @@ asio::awaitable<void> send_input(Transport& transport, InputStream& input, Relay
             }
             state.result.bytes_sent += data.size();
             state.touch();
+            if (state.progress) {
+                state.progress->sent(data.size(), count, state.last_activity);
+            }
         }
     } catch (const std::system_error& error) {
         state.finish(RelayEnd::input_failed, describe(error.code()));
@@ -171,6 +193,9 @@ asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
         }
         state.result.bytes_received += count;
         state.touch();
+        if (state.progress) {
+            state.progress->received(count, state.last_activity);
+        }
         std::string_view data(buffer.data(), count);
         bool complete = false;
         if (state.options.max_reply_lines) {
@@ -180,6 +205,7 @@ asio::awaitable<void> receive_output(Transport& transport, OutputStream& output,
             }
         }
         if (state.options.hex) {
+            clear_progress_line(state);
             write_to_stderr(state.received_dump.dump(data));
         }
         try {
@@ -229,13 +255,39 @@ asio::awaitable<void> watch_time(RelayState& state) {
     }
 }
 
+// --progress: a line now and then from the counters the other branches bump. It never ends
+// first; it stops when the relay has finished and cancels it.
+asio::awaitable<void> show_progress(RelayState& state) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(state.progress->interval());
+        std::error_code error;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        if (state.finished) {
+            co_return;
+        }
+        if (error) {
+            co_await wait_until_cancelled();  // a timer fails only when cancelled: never first
+        }
+        state.progress->report(Clock::now());
+    }
+}
+
 template <typename Transport>
 asio::awaitable<RelayResult> run_relay(Transport& transport, InputStream& input,
                                        OutputStream& output, const RelayOptions& options) {
     using namespace asio::experimental::awaitable_operators;
     RelayState state(options, co_await asio::this_coro::executor);
-    co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
-              watch_time<Transport>(state));
+    if (options.progress) {
+        // Asked now, before the first read: what is left of the input is what will be sent.
+        state.progress = TransferProgress::to_stderr(input.known_size());
+        co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
+                  watch_time<Transport>(state) || show_progress(state));
+        state.progress->finish();
+    } else {
+        co_await (send_input(transport, input, state) || receive_output(transport, output, state) ||
+                  watch_time<Transport>(state));
+    }
     co_return state.result;
 }
 

@@ -19,6 +19,8 @@ class StringInput final : public InputStream {
         co_return count;
     }
 
+    std::optional<std::uint64_t> known_size() const override { return bytes_.size() - position_; }
+
   private:
     std::string bytes_;
     std::size_t position_ = 0;

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <asio/buffer.hpp>
@@ -51,7 +52,7 @@ class DescriptorInput final : public InputStream {
   public:
     // Takes ownership of `fd`; `shared_fd` is the descriptor whose flags must survive us.
     DescriptorInput(const asio::any_io_executor& executor, int fd, int shared_fd)
-        : saved_flags_(shared_fd), stream_(executor, fd) {}
+        : saved_flags_(shared_fd), stream_(executor, fd), fd_(fd) {}
 
     asio::awaitable<std::size_t> read_some(std::span<char> buffer) override {
         std::error_code error;
@@ -67,9 +68,24 @@ class DescriptorInput final : public InputStream {
         co_return count;
     }
 
+    // A dup() shares the file offset too: a script that read part of the file before us
+    // leaves us the rest, and that is what we count.
+    std::optional<std::uint64_t> known_size() const override {
+        struct stat status {};
+        if (::fstat(fd_, &status) != 0 || !S_ISREG(status.st_mode)) {
+            return std::nullopt;
+        }
+        off_t offset = ::lseek(fd_, 0, SEEK_CUR);
+        if (offset < 0 || offset > status.st_size) {
+            return std::nullopt;
+        }
+        return static_cast<std::uint64_t>(status.st_size - offset);
+    }
+
   private:
     SavedDescriptorFlags saved_flags_;  // destroyed after stream_, which closes the dup
     asio::posix::stream_descriptor stream_;
+    int fd_;  // stream_'s, which has no const accessor
 };
 
 class DescriptorOutput final : public OutputStream {
@@ -92,6 +108,8 @@ class DescriptorOutput final : public OutputStream {
 };
 
 }  // namespace
+
+void prepare_stdout_for_lines() {}
 
 std::unique_ptr<InputStream> InputStream::standard_input(const asio::any_io_executor& executor) {
     return std::make_unique<DescriptorInput>(

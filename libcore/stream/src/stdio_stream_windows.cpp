@@ -80,6 +80,24 @@ class ThreadedHandleInput final : public InputStream {
         }
     }
 
+    // The reader thread reads only when asked, so before the first read (when the relay asks)
+    // the handle's position is where our reading will start.
+    std::optional<std::uint64_t> known_size() const override {
+        HANDLE handle = shared_->handle;
+        if (GetFileType(handle) != FILE_TYPE_DISK) {
+            return std::nullopt;
+        }
+        LARGE_INTEGER size{};
+        LARGE_INTEGER position{};
+        LARGE_INTEGER no_move{};
+        if (!GetFileSizeEx(handle, &size) ||
+            !SetFilePointerEx(handle, no_move, &position, FILE_CURRENT) ||
+            position.QuadPart > size.QuadPart) {
+            return std::nullopt;
+        }
+        return static_cast<std::uint64_t>(size.QuadPart - position.QuadPart);
+    }
+
   private:
     struct Shared {
         explicit Shared(const asio::any_io_executor& loop) : executor(loop) {}
@@ -221,6 +239,10 @@ std::unique_ptr<InputStream> InputStream::open_file(const asio::any_io_executor&
                         std::system_category().message(static_cast<int>(GetLastError()))));
     }
     return std::make_unique<ThreadedHandleInput>(executor, handle, true);
+}
+
+void prepare_stdout_for_lines() {
+    _setmode(_fileno(stdout), _O_BINARY);
 }
 
 std::unique_ptr<OutputStream> OutputStream::standard_output(const asio::any_io_executor&) {

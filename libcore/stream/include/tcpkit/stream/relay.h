@@ -35,7 +35,13 @@ struct RelayOptions {
     Milliseconds idle_timeout{0};     // no byte either way for this long ends it; 0 = never
     Milliseconds overall_timeout{0};  // the whole exchange; 0 = no limit
     bool half_close_at_end = true;    // shut down sending when the input ends
+    // --recv-only: the input is never read, so its end (a script's /dev/null) half-closes
+    // nothing; only the peer's close ends the relay.
+    bool receive_only = false;
     std::optional<std::size_t> max_reply_lines;  // stop after this many lines received
+    // --progress: bytes each way, rates, and how much of an input of known size is sent, on
+    // stderr while the relay runs, and a summary line when it ends (stream/progress.h).
+    bool progress = false;
     // When overall_timeout started counting (so that it can include connecting); default: now.
     std::optional<std::chrono::steady_clock::time_point> started_at;
 };

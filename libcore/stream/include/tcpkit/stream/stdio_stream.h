@@ -7,12 +7,18 @@
 #include <asio/awaitable.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace tcpkit {
+
+// For output printed with the C library (fmt::print) rather than OutputStream: line ends stay
+// "\n" on Windows too, as in the data tcpkit relays, instead of text mode's "\r\n".
+void prepare_stdout_for_lines();
 
 class InputStream {
   public:
@@ -28,6 +34,11 @@ class InputStream {
 
     // Returns 0 at end of input; throws std::system_error when reading fails.
     virtual asio::awaitable<std::size_t> read_some(std::span<char> buffer) = 0;
+
+    // How many bytes are left to read, when that is known: a regular file (given as a path or
+    // as standard input) from its current offset, the bytes of a string. Nullopt for pipes,
+    // terminals and devices. For --progress, asked before the first read.
+    virtual std::optional<std::uint64_t> known_size() const { return std::nullopt; }
 };
 
 class OutputStream {

@@ -83,3 +83,17 @@ TEST_CASE(
     REQUIRE(listen.process.wait_for_exit() == 0);
     CHECK_THAT(listen.process.err(), TCPKIT_CONTAINS("exited with status 2"));
 }
+
+TEST_CASE("listen --exec --idle-timeout on Windows ends a silent connection and its program",
+          "[listen][exec]") {
+    // The server closes the socket without a shutdown here: the connection ends only if the
+    // program did not inherit the socket (it inherits its three handles and nothing else).
+    Listening listen(
+        {"-k", "--once", "--idle-timeout", "300ms", "--exec", "cmd.exe", "--", "/c", "more"});
+    Socket client = Socket::connect(listen.port);
+    CHECK(client.read_to_end().empty());
+    // Its input closed, `more` exits by itself.
+    CHECK_THAT(listen.process.wait_for_stderr_line("(cmd.exe) "),
+               TCPKIT_CONTAINS("exited with status 0"));
+    REQUIRE(listen.process.wait_for_exit() == 0);
+}

@@ -480,6 +480,7 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     startup.StartupInfo.hStdInput = input.child.get();
     startup.StartupInfo.hStdOutput = output.child.get();
     startup.StartupInfo.hStdError = child_stderr;
+    startup.lpAttributeList = attributes;
     // Suspended until it is in its job, so that nothing it starts escapes the job. A process
     // group of its own: a Ctrl+C at the console reaches only the server, which then ends its
     // children itself. Without a console of ours, the child gets none either, rather than a

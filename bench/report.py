@@ -688,7 +688,7 @@ def listen_sections(s):
     if "listen_exec_echo" in s:
         echo = s["listen_exec_echo"]
         lines += ["### 8.2 Echo through a program per connection", "",
-                  "`tcpkit listen -k --exec cat` against `ncat -l -k --exec /bin/cat` and `socat "
+                  "`tcpkit listen -k -q --exec cat` against `ncat -l -k --exec /bin/cat` and `socat "
                   "TCP-LISTEN:PORT,fork EXEC:cat`: each connection has its own cat and keeps one message in "
                   "flight (`tcpkit-loadgen echo`, after a warm-up that covers starting the cats).", "",
                   "| server | connections x bytes | messages/s | p50 us | p99 us | tcpkit ratio (msg/s, p99) | "

@@ -689,8 +689,10 @@ def listen_sections(s):
         echo = s["listen_exec_echo"]
         lines += ["### 8.2 Echo through a program per connection", "",
                   "`tcpkit listen -k -q --exec cat` against `ncat -l -k --exec /bin/cat` and `socat "
-                  "TCP-LISTEN:PORT,fork EXEC:cat`: each connection has its own cat and keeps one message in "
-                  "flight (`tcpkit-loadgen echo`, after a warm-up that covers starting the cats).", "",
+                  "TCP-LISTEN:PORT,fork,backlog=1024 EXEC:cat`: each connection has its own cat and keeps one "
+                  "message in flight (`tcpkit-loadgen echo`, after a warm-up that covers starting the cats). "
+                  "socat's backlog is raised from its default of 5, with which it leaves dozens of 100 "
+                  "connections made at once unanswered; ncat has no such option and leaves some unanswered too.", "",
                   "| server | connections x bytes | messages/s | p50 us | p99 us | tcpkit ratio (msg/s, p99) | "
                   "loadgen CPU s |", "|---|---|---|---|---|---|---|"]
         for key, value in echo.items():

@@ -968,8 +968,11 @@ class Bench:
                 ["ncat", "-l", LOOPBACK, str(port), "-k", "-m", "2000", "--exec", "/bin/cat"], port=port)
         if self.have["socat"]:
             port = free_port()
+            # backlog=1024: with socat's default of 5, dozens of the 100 connections made at once
+            # are never answered and the run fails; with it socat serves them all. (ncat has no
+            # backlog option, and leaves some of the 100 unanswered too.)
             servers["socat"] = lambda port=port: Server(
-                ["socat", f"TCP-LISTEN:{port},bind={LOOPBACK},fork,reuseaddr", "EXEC:cat"], port=port)
+                ["socat", f"TCP-LISTEN:{port},bind={LOOPBACK},fork,reuseaddr,backlog=1024", "EXEC:cat"], port=port)
         return servers
 
     def listen_exec_echo(self):

@@ -8,6 +8,10 @@
 //   idle   HOST PORT -c N                         N named, silent clients, held until stdin ends
 //   sink   PORT                                   accept one connection, count bytes to its end
 //   source PORT --bytes N                         accept one connection, send N bytes, close
+//   send   HOST PORT --bytes N                    connect, send N bytes, half-close, read to
+//                                                 the server's end (a client of `listen`)
+//   receive HOST PORT                             connect, count bytes to the server's end,
+//                                                 only then close (a client of `listen`)
 //   handshake HOST PORT -c N -d SECONDS           N connectors, each in a loop: connect, full
 //          [--half-open H]                        TLS handshake, close; plus H connections that
 //                                                 never send a ClientHello (a handshake flood)
@@ -646,6 +650,61 @@ int run_source(std::uint16_t port, std::uint64_t bytes, asio::ssl::context* tls)
     return 0;
 }
 
+// ---- send and receive: the clients of a listener ------------------------------------------
+
+// Reads `socket` to its end: the byte count, and whether the end was the peer's FIN (a clean
+// end) rather than a reset, which a listener that quits with unread data sends.
+struct Drained {
+    std::uint64_t bytes = 0;
+    bool clean = false;
+};
+
+Drained drain_to_end(tcp::socket& socket) {
+    std::vector<char> buffer(1 << 20);
+    Drained drained;
+    std::error_code error;
+    for (;;) {
+        drained.bytes += socket.read_some(asio::buffer(buffer), error);
+        if (error) {
+            drained.clean = error == asio::error::eof;
+            return drained;
+        }
+    }
+}
+
+int run_send(const std::string& host, std::uint16_t port, std::uint64_t bytes) {
+    asio::io_context context(1);
+    tcp::socket socket(context);
+    socket.connect(endpoint_of(host, port));
+    auto start = Clock::now();
+    send_bytes(socket, bytes);
+    socket.shutdown(tcp::socket::shutdown_send);
+    // Some listeners end their side as soon as their standard input ends, others only after
+    // our end: either way this returns once the listener has closed (it may have more to do,
+    // so the runner waits for its exit too).
+    Drained answer = drain_to_end(socket);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    fmt::print(R"({{"mode":"send","bytes":{},"received":{},"clean":{},"seconds":{:.3f}}})"
+               "\n",
+               bytes, answer.bytes, answer.clean, seconds);
+    return answer.clean ? 0 : 1;
+}
+
+int run_receive(const std::string& host, std::uint16_t port) {
+    asio::io_context context(1);
+    tcp::socket socket(context);
+    socket.connect(endpoint_of(host, port));
+    auto start = Clock::now();
+    // No half-close first: a listener may take our end for the end of the session and stop
+    // sending (tcpkit listen does, as nc does), so we close only once it has sent everything.
+    Drained received = drain_to_end(socket);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    fmt::print(R"({{"mode":"receive","bytes":{},"clean":{},"seconds":{:.3f}}})"
+               "\n",
+               received.bytes, received.clean, seconds);
+    return received.clean ? 0 : 1;
+}
+
 // ---- handshakes ----------------------------------------------------------------------------
 
 struct HandshakeRun {
@@ -890,6 +949,14 @@ int main(int argc, char** argv) {
         server->add_option("--key", key_file, "Private key (PEM), default: the --cert file");
     }
 
+    auto* send = app.add_subcommand("send", "Connect and send bytes (to a listener)");
+    send->add_option("host", host)->required();
+    send->add_option("port", port)->required();
+    send->add_option("--bytes", bytes)->required();
+    auto* receive = app.add_subcommand("receive", "Connect and count bytes to the end");
+    receive->add_option("host", host)->required();
+    receive->add_option("port", port)->required();
+
     auto* handshake = app.add_subcommand("handshake", "Full TLS handshakes in a loop");
     handshake->add_option("host", host)->required();
     handshake->add_option("port", port)->required();
@@ -919,6 +986,12 @@ int main(int argc, char** argv) {
         }
         if (*idle) {
             return run_idle(host, port, connections, ncat);
+        }
+        if (*send) {
+            return run_send(host, port, bytes);
+        }
+        if (*receive) {
+            return run_receive(host, port);
         }
         if ((*sink || *source) && tls && cert_file.empty()) {
             fmt::print(stderr, "tcpkit-loadgen: --tls needs --cert\n");

@@ -28,10 +28,14 @@ COMPARED = {
     "tls_handshake": [("handshakes_per_second", "handshakes/s", True, 1, 0),
                       ("handshakes_per_core", "handshakes per CPU second", True, 1, 0)],
     "tls_flood": [("p99_us", "p99 us", False, 1, 0)],
+    "listen_bulk": [("MiB_per_second", "MiB/s", True, 1, 0), ("listener_cpu_seconds", "listener CPU s", False, 1, 2)],
+    "listen_exec_echo": [("messages_per_second", "msg/s", True, 1, 0), ("p99_us", "p99 us", False, 1, 0)],
 }
 # The peers of the TLS scenarios, and what stands for "plain TCP" beside them.
 TLS_PEERS = ("ncat", "socat", "openssl s_server")
 PLAIN = "tcpkit plain"
+# The peers of the listen scenarios (issue 11).
+LISTEN_PEERS = ("nc", "ncat", "socat")
 # Figures that do not vary from run to run: any difference is a change.
 EXACT = {"stripped_bytes"}
 # "changed" needs both: runs that rank apart more than chance allows, and a difference that matters.
@@ -42,10 +46,10 @@ SMALLEST_CHANGE = 0.10
 def before_key(scenario, key):
     """The key of the baseline's figure measured beside tcpkit's figure `key`, or None when `key`
     is not one of tcpkit's (a peer, the epoll limit, --threads 2)."""
-    if scenario in ("bulk", "tls_bulk"):
+    if scenario in ("bulk", "tls_bulk", "listen_bulk"):
         direction, _, name = key.partition("/")
         return f"{direction}/{BEFORE}" if name == "tcpkit" else None
-    if scenario in ("echo", "chat", "tls_echo", "tls_handshake", "tls_flood"):
+    if scenario in ("echo", "chat", "tls_echo", "tls_handshake", "tls_flood", "listen_exec_echo"):
         name, _, shape = key.partition("/")
         return f"{BEFORE}/{shape}" if name == "tcpkit" else None
     if scenario in ("idle_memory", "startup"):
@@ -166,7 +170,7 @@ def targets(s):
         grown = beside["server_peak_rss_kib"] - alone["server_peak_rss_kib"]
         rows.append(("slow reader", "server memory bounded by --max-queue (1 MiB)",
                      f"peak RSS {grown:+d} KiB with the slow reader", verdict(grown <= 2048)))
-    return rows + tls_targets(s)
+    return rows + tls_targets(s) + listen_targets(s)
 
 
 def best_peer(figures, rest, field, direction_first=False):
@@ -225,6 +229,59 @@ def tls_targets(s):
     return rows
 
 
+def best_listen_peer(figures, key_of, field, higher_is_better=True):
+    """(name, value) of the best of nc, ncat and socat on `field`, key_of(name) their key, or None."""
+    values = {name: figure(figures, key_of(name), field) for name in LISTEN_PEERS}
+    values = {name: value for name, value in values.items() if value}
+    if not values:
+        return None
+    name = (max if higher_is_better else min)(values, key=values.get)
+    return name, values[name]
+
+
+def listen_shapes(echo):
+    return sorted({k.split("/")[1] for k in echo}, key=lambda shape: [int(x) for x in shape.split("x")])
+
+
+def listen_targets(s):
+    """Issue 11: bulk through `listen` each way and the --exec echo >= 1.0x the best peer."""
+    rows = []
+    bulk = s.get("listen_bulk", {})
+    for direction in ("receives", "sends"):
+        key = f"{direction}/tcpkit"
+        mine = figure(bulk, key, "MiB_per_second")
+        if key in bulk and not mine:
+            rows.append(("listen bulk", f"the listener {direction}", f"failed: {bulk[key].get('failed')}",
+                         "**missed**"))
+            continue
+        best = best_listen_peer(bulk, lambda name, direction=direction: f"{direction}/{name}", "MiB_per_second")
+        if mine and best:
+            rows.append(("listen bulk", f"the listener {direction}: >= 1.0x the fastest peer",
+                         f"{mine:.0f} vs {best[0]} {best[1]:.0f} MiB/s ({mine / best[1]:.2f}x)",
+                         verdict(mine >= best[1])))
+    echo = s.get("listen_exec_echo", {})
+    for shape in listen_shapes(echo):
+        key = f"tcpkit/{shape}"
+        mine = figure(echo, key, "messages_per_second")
+        mine_p99 = figure(echo, key, "p99_us")
+        if key in echo and not mine:
+            rows.append(("listen --exec echo", shape, f"failed: {echo[key].get('failed')}", "**missed**"))
+            continue
+        if not mine:
+            continue
+        best = best_listen_peer(echo, lambda name, shape=shape: f"{name}/{shape}", "messages_per_second")
+        best_p99 = best_listen_peer(echo, lambda name, shape=shape: f"{name}/{shape}", "p99_us", False)
+        if not best:
+            rows.append(("listen --exec echo", f"{shape}: msg/s against the best peer", "no peer survived",
+                         "met (no peer)"))
+            continue
+        rows.append(("listen --exec echo", f"{shape}: msg/s >= 1.0x the best peer",
+                     f"{mine:.0f} vs {best[0]} {best[1]:.0f} ({mine / best[1]:.2f}x)", verdict(mine >= best[1])))
+        rows.append(("listen --exec echo", f"{shape}: p99 no worse than the best peer",
+                     f"{mine_p99:.0f} vs {best_p99[0]} {best_p99[1]:.0f} us", verdict(mine_p99 <= best_p99[1])))
+    return rows
+
+
 def rank_test_p(before, after):
     """Two-sided p of the Mann-Whitney rank test: how often, if both builds performed alike, runs
     would rank as far apart as these. Exact (every way of splitting the pooled runs in two) while
@@ -280,6 +337,11 @@ def measurement(scenario, key, value):
     """What a figure of tcpkit's measures, in words: its direction, shape or client count."""
     if scenario in ("bulk", "tls_bulk"):
         return key.split("/")[0] + (" (TLS)" if scenario == "tls_bulk" else "")
+    if scenario == "listen_bulk":
+        return f"the listener {key.split('/')[0]}"
+    if scenario == "listen_exec_echo":
+        connections, size = key.split("/")[1].split("x")
+        return f"{connections} connection(s) x {size} bytes through --exec cat"
     if scenario == "tls_handshake":
         return f"full handshakes, {key.split('/')[1].upper()}"
     if scenario == "tls_flood":
@@ -477,6 +539,7 @@ def write_report(results, path, out_dir, suffix):
         lines.append("")
 
     lines += tls_sections(s)
+    lines += listen_sections(s)
 
     if not results["smoke"] and os.path.exists(FINDINGS):
         with open(FINDINGS) as findings:
@@ -588,6 +651,60 @@ def tls_sections(s):
             lines.append(f"| {server} | {mode} | {value['messages_per_second']:.0f} | {value['p50_us']:.0f} | "
                          f"{value['p99_us']:.0f} | {against} | {'' if handshakes is None else f'{handshakes:.0f}'} | "
                          f"{'' if closed is None else f'{closed:.0f}'} |")
+        lines.append("")
+    return lines
+
+
+def listen_sections(s):
+    lines = []
+    if "listen_bulk" not in s and "listen_exec_echo" not in s:
+        return lines
+    lines += ["## 8. Listen (issue 11)", ""]
+    if "listen_bulk" in s:
+        bulk = s["listen_bulk"]
+        size = next((v["bytes"] for v in bulk.values() if "bytes" in v), None)
+        shown_size = f"{size / (1 << 30):g} GiB" if size and size >= 1 << 30 else f"{(size or 0) >> 20} MiB"
+        lines += ["### 8.1 Bulk transfer through a listener", "",
+                  f"{shown_size} through one connection to a listener on 127.0.0.1. The listener receives: its "
+                  "stdout to /dev/null, `tcpkit-loadgen send` the client (it half-closes when it has sent "
+                  "everything). The listener sends: its stdin from `dd if=/dev/zero bs=1M` (as bulk feeds "
+                  "`connect`), `tcpkit-loadgen receive` the client (it closes only once it has everything). A run "
+                  "lasts from the client's start until the client is done and the listener has exited; the bytes "
+                  "the listener wrote (receives) or the client got (sends) are checked. Listener CPU: user + "
+                  "system seconds of the whole run (wait4).", "",
+                  "| direction | listener | MiB/s | listener CPU s | tcpkit ratio (MiB/s) |", "|---|---|---|---|---|"]
+        for direction in ("receives", "sends"):
+            mine = figure(bulk, f"{direction}/tcpkit", "MiB_per_second")
+            for key, value in bulk.items():
+                if not key.startswith(direction + "/"):
+                    continue
+                name = key.split("/", 1)[1]
+                if "failed" in value:
+                    lines.append(f"| {direction} | {name} |" + failed_row(value, 3))
+                    continue
+                lines.append(f"| {direction} | {name} | {value['MiB_per_second']:.0f} | "
+                             f"{cpu(value.get('listener_cpu_seconds'))} | {ratio(mine, value['MiB_per_second'])} |")
+        lines += ["", "Commands: " + "; ".join(f"`{v['command']}`" for v in bulk.values() if "command" in v), ""]
+    if "listen_exec_echo" in s:
+        echo = s["listen_exec_echo"]
+        lines += ["### 8.2 Echo through a program per connection", "",
+                  "`tcpkit listen -k -q --exec cat` against `ncat -l -k --exec /bin/cat` and `socat "
+                  "TCP-LISTEN:PORT,fork,backlog=1024 EXEC:cat`: each connection has its own cat and keeps one "
+                  "message in flight (`tcpkit-loadgen echo`, after a warm-up that covers starting the cats). "
+                  "socat's backlog is raised from its default of 5, with which it leaves dozens of 100 "
+                  "connections made at once unanswered; ncat has no such option and leaves some unanswered too.", "",
+                  "| server | connections x bytes | messages/s | p50 us | p99 us | tcpkit ratio (msg/s, p99) | "
+                  "loadgen CPU s |", "|---|---|---|---|---|---|---|"]
+        for key, value in echo.items():
+            server, shape = key.split("/")
+            if "failed" in value:
+                lines.append(f"| {server} | {shape} |" + failed_row(value, 5))
+                continue
+            mine = echo.get(f"tcpkit/{shape}", {})
+            rate_ratio = ratio(mine.get("messages_per_second"), value["messages_per_second"])
+            p99_ratio = ratio(mine.get("p99_us"), value["p99_us"], higher_is_better=False)
+            lines.append(f"| {server} | {shape} | {value['messages_per_second']:.0f} | {value['p50_us']:.0f} | "
+                         f"{value['p99_us']:.0f} | {rate_ratio}, {p99_ratio} | {value['loadgen_cpu_seconds']:.2f} |")
         lines.append("")
     return lines
 

@@ -28,6 +28,10 @@ They make their certificates with `openssl req` at the start (ECDSA P-256 and RS
 temporary directory); tcpkit's servers use their ephemeral ECDSA P-256 certificate where the
 peers use the P-256 one, and --cert/--key for RSA.
 
+The listen scenarios (issue 11) alone, merged into the last full run (`--only listen` is both):
+
+    bench/run_benchmarks.py --build build/bench --only listen_bulk listen_exec_echo
+
 Every server is started here and stopped here; every client has a timeout. A peer that is not
 installed, or that fails a scenario, is recorded as such rather than stopping the run.
 """
@@ -51,7 +55,8 @@ from report import BEFORE, before_key, write_report  # noqa: E402
 
 LOOPBACK = "127.0.0.1"
 TLS_SCENARIOS = ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")
-SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS
+LISTEN_SCENARIOS = ("listen_bulk", "listen_exec_echo")
+SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
 
 
 def free_port():
@@ -70,6 +75,56 @@ def wait_connectable(port, timeout=10.0):
         except OSError:
             time.sleep(0.02)
     return False
+
+
+def is_listening(port):
+    """Whether a socket listens on 127.0.0.1:port, from /proc/net/tcp: a readiness check that
+    does not connect, for listeners that serve one client and would take a probe for it."""
+    wanted = f"0100007F:{port:04X}"
+    try:
+        with open("/proc/net/tcp") as table:
+            next(table)  # the header
+            return any(fields[1] == wanted and fields[3] == "0A"  # 0A: LISTEN
+                       for fields in (line.split() for line in table))
+    except (OSError, StopIteration):
+        return False
+
+
+def wait_listening(port, process, timeout=10.0):
+    """Polls is_listening until it is true, the process has exited, or timeout is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if is_listening(port):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def wait_exit_unreaped(process, timeout):
+    """Waits (bounded) for process to exit but leaves it a zombie, so that /proc/PID still has
+    its I/O counts; True once it has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def reap(process):
+    """Reaps an exited process: (exit status, user plus system CPU seconds it used)."""
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_utime + usage.ru_stime
+
+
+def written_bytes(pid):
+    """The bytes a process has written (wchar of /proc/PID/io: to /dev/null too), or None."""
+    try:
+        with open(f"/proc/{pid}/io") as counts:
+            return next(int(line.split()[1]) for line in counts if line.startswith("wchar:"))
+    except (OSError, StopIteration, ValueError):
+        return None
 
 
 class Server:
@@ -555,8 +610,11 @@ class Bench:
         return usable
 
     def record_missing_tls(self, scenario, keys):
+        self.record_missing(scenario, keys, "this tcpkit has no --tls")
+
+    def record_missing(self, scenario, keys, why):
         for key in keys:
-            self.record(scenario, key, {"failed": "this tcpkit has no --tls"})
+            self.record(scenario, key, {"failed": why})
 
     def tls_bulk(self):
         """Bulk through `connect --tls` both ways, beside ncat --ssl and socat OPENSSL, and plain
@@ -792,10 +850,172 @@ class Bench:
         figure["half_open_closed"] = flood_figure.get("half_open_closed")
         return figure
 
+    # ---- 8. listen (issue 11) ---------------------------------------------------------------
+
+    def listen_tcpkits(self):
+        """The tcpkit binaries that have `listen -k --exec`: a baseline from before it is left out."""
+        usable = []
+        for name, binary in self.binaries.items():
+            try:
+                help_text = subprocess.run([binary, "listen", "--help"], capture_output=True, text=True,
+                                           timeout=10).stdout
+            except OSError:
+                help_text = ""
+            if "--keep-open" in help_text and "--exec" in help_text:
+                usable.append(name)
+        return usable
+
+    def listen_bulk(self):
+        """2 GiB through one listener each way, beside nc -l, ncat -l and socat TCP-LISTEN. The
+        listener receives: its stdout to /dev/null, `tcpkit-loadgen send` the client. The listener
+        sends: its stdin from dd (as bulk feeds connect), `tcpkit-loadgen receive` the client, which
+        closes only once it has everything. A run counts from the client's start until the client is
+        done and the listener has exited; every byte is checked, so a cut-off run cannot look fast."""
+        size = (8 << 20) if self.smoke else (2 << 30)
+        listen_tcpkits = self.listen_tcpkits()
+        # nc -d, ncat --recv-only, socat -u: no reading of stdin when receiving (as bulk's clients);
+        # nc -N: without it nc never ends its side when its stdin ends, and the client would wait.
+        listeners = {
+            "receives": {"nc": lambda port: ["nc", "-d", "-l", LOOPBACK, str(port)],
+                         "ncat": lambda port: ["ncat", "-l", LOOPBACK, str(port), "--recv-only"],
+                         "socat": lambda port: ["socat", "-u", f"TCP-LISTEN:{port},bind={LOOPBACK}", "STDOUT"]},
+            "sends": {"nc": lambda port: ["nc", "-N", "-l", LOOPBACK, str(port)],
+                      "ncat": lambda port: ["ncat", "-l", LOOPBACK, str(port), "--send-only"],
+                      "socat": lambda port: ["socat", "-u", "STDIN", f"TCP-LISTEN:{port},bind={LOOPBACK}"]},
+        }
+        for commands in listeners.values():
+            commands.update({name: (lambda port, binary=self.binaries[name]: [binary, "listen", LOOPBACK, str(port)])
+                             for name in listen_tcpkits})
+        fields = ("MiB_per_second", "listener_cpu_seconds")
+        # tcpkit and its baseline take turns; each peer runs on its own.
+        groups = [listen_tcpkits] + [[tool] for tool in ("nc", "ncat", "socat") if self.have[tool]]
+        for direction, commands in listeners.items():
+            self.record_missing("listen_bulk", [f"{direction}/{name}" for name in self.tcpkits
+                                                if name not in listen_tcpkits], "this tcpkit has no listen")
+            for group in groups:
+                results = self.interleaved(group, lambda name: self.one_listen_bulk(direction, commands[name], size))
+                for name, (figures, failure) in results.items():
+                    key = f"{direction}/{name}"
+                    if failure or not figures:
+                        self.record("listen_bulk", key, {"failed": failure or "no figures"})
+                        self.log(f"listen bulk {key}: failed ({failure})")
+                        continue
+                    summary = {field: median([f[field] for f in figures]) for field in fields}
+                    self.record("listen_bulk", key, {**summary, "bytes": size, "per_run": per_run(figures, fields),
+                                                     "command": " ".join(commands[name]("PORT"))})
+                    self.log(f"listen bulk {key}: {summary['MiB_per_second']} MiB/s, "
+                             f"listener CPU {summary['listener_cpu_seconds']:.2f} s")
+
+    def one_listen_bulk(self, direction, command, size):
+        """One transfer of `size` bytes through the listener `command(port)`: its MiB/s and the
+        listener's CPU seconds; raises when a byte is missing or a side fails."""
+        port = free_port()  # nc, ncat and socat cannot tell which port they took
+        log = tempfile.TemporaryFile()
+        feeder = None
+        if direction == "sends":
+            feeder = subprocess.Popen(["dd", "if=/dev/zero", "bs=1M", f"count={size >> 20}", "status=none"],
+                                      stdout=subprocess.PIPE)
+        listener = subprocess.Popen(command(port), stdin=feeder.stdout if feeder else subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        if feeder:
+            feeder.stdout.close()  # the listener's now: its end is the listener's end of input
+
+        def failure(what):
+            log.seek(0)
+            said = log.read().decode(errors="replace").strip().replace("\n", " / ")[-200:]
+            return RuntimeError(f"{what}" + (f"; the listener said: {said}" if said else ""))
+
+        try:
+            # Not wait_connectable: its probe would be the one client these listeners serve.
+            if not wait_listening(port, listener):
+                raise failure("the listener did not start listening")
+            client = ([self.loadgen, "send", LOOPBACK, str(port), "--bytes", str(size)] if direction == "receives"
+                      else [self.loadgen, "receive", LOOPBACK, str(port)])
+            start = time.monotonic()
+            figure = run_json(client, timeout=600)
+            if not wait_exit_unreaped(listener, timeout=30):
+                raise failure("the listener did not exit after its client")
+            elapsed = time.monotonic() - start
+            written = written_bytes(listener.pid)
+            status, cpu_used = reap(listener)
+            if status != 0:
+                raise failure(f"the listener exited with status {status}")
+            if not figure["clean"]:
+                raise failure("the connection was reset")
+            if direction == "receives" and (written is None or written < size):
+                raise failure(f"the listener wrote {written} of {size} bytes")
+            if direction == "sends" and figure["bytes"] != size:
+                raise failure(f"the client received {figure['bytes']} of {size} bytes")
+            return {"MiB_per_second": round(size / (1 << 20) / elapsed, 1), "listener_cpu_seconds": round(cpu_used, 3)}
+        finally:
+            if listener.returncode is None and listener.poll() is None:
+                os.killpg(listener.pid, signal.SIGKILL)  # its own session: a program it started goes too
+                listener.wait()
+            if feeder:
+                feeder.kill()
+                feeder.wait()
+            log.close()
+
+    def listen_exec_servers(self, listen_tcpkits):
+        """Echo servers that run cat for each connection."""
+        # --max-conns above the 100 connections: a connection being closed must not refuse a new one.
+        servers = {name: (lambda binary=self.binaries[name]: Server(
+            [binary, "listen", "-k", "-q", "--max-conns", "1000", "--exec", "cat", "--host", LOOPBACK, "--port", "0"],
+            ready_from_stderr=True)) for name in listen_tcpkits}
+        if self.have["ncat"]:
+            port = free_port()
+            servers["ncat"] = lambda port=port: Server(
+                ["ncat", "-l", LOOPBACK, str(port), "-k", "-m", "2000", "--exec", "/bin/cat"], port=port)
+        if self.have["socat"]:
+            port = free_port()
+            # backlog=1024: with socat's default of 5, dozens of the 100 connections made at once
+            # are never answered and the run fails; with it socat serves them all. (ncat has no
+            # backlog option, and leaves some of the 100 unanswered too.)
+            servers["socat"] = lambda port=port: Server(
+                ["socat", f"TCP-LISTEN:{port},bind={LOOPBACK},fork,reuseaddr,backlog=1024", "EXEC:cat"], port=port)
+        return servers
+
+    def listen_exec_echo(self):
+        """Echo through a program per connection (`listen -k --exec cat`, ncat --exec, socat
+        EXEC:cat), 64-byte messages at 1 and 100 connections. The warm-up covers starting a cat per
+        connection before anything is counted."""
+        counts = [1, 10] if self.smoke else [1, 100]
+        size = 64
+        duration, warmup = ("0.3", "0.2") if self.smoke else ("3", "1")
+        fields = ("messages_per_second", "p50_us", "p99_us", "loadgen_cpu_seconds")
+        listen_tcpkits = self.listen_tcpkits()
+        servers = self.listen_exec_servers(listen_tcpkits)
+        self.record_missing("listen_exec_echo", [f"{name}/{count}x{size}" for name in self.tcpkits
+                                                 if name not in listen_tcpkits for count in counts],
+                            "this tcpkit has no listen --exec")
+        groups = [listen_tcpkits] + [[name] for name in ("ncat", "socat") if name in servers]
+        for group in groups:
+            for count in counts:
+                def one_run(name):
+                    with servers[name]() as server:
+                        figure = run_json([self.loadgen, "echo", LOOPBACK, str(server.port), "-c", str(count), "-s",
+                                           str(size), "-d", duration, "--warmup", warmup], timeout=120)
+                    if figure["errors"]:
+                        raise RuntimeError(f"{figure['errors']} connection(s) failed")
+                    return figure
+
+                for name, (figures, failure) in self.interleaved(group, one_run).items():
+                    key = f"{name}/{count}x{size}"
+                    if failure or not figures:
+                        self.record("listen_exec_echo", key, {"failed": failure or "no figures"})
+                        self.log(f"listen exec echo {key}: failed ({failure})")
+                        continue
+                    summary = {field: median([f[field] for f in figures]) for field in fields}
+                    self.record("listen_exec_echo", key, {**summary, "seconds": float(duration),
+                                                          "per_run": per_run(figures, fields)})
+                    self.log(f"listen exec echo {key}: {summary['messages_per_second']:.0f}/s, "
+                             f"p99 {summary['p99_us']:.0f} us")
+
     def run(self, only):
         steps = [("bulk", self.bulk), ("echo", self.echo), ("chat", self.chat), ("idle_memory", self.idle_memory),
                  ("slow_reader", self.slow_reader), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
-                 ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood)]
+                 ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood),
+                 ("listen_bulk", self.listen_bulk), ("listen_exec_echo", self.listen_exec_echo)]
         for name, step in steps:
             if only and name not in only:
                 continue
@@ -865,8 +1085,9 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls",), metavar="SCENARIO",
-                        help=f"scenarios to run ({' '.join(SCENARIOS)}; tls: the four TLS ones)")
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls", "listen"), metavar="SCENARIO",
+                        help=f"scenarios to run ({' '.join(SCENARIOS)}; tls: the four TLS ones; listen: "
+                             "the two listen ones)")
     parser.add_argument("--report-from", metavar="JSON", help="only write the report again from raw figures")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the tcpkit of this build (before a change), alternating with this one's")
@@ -888,8 +1109,9 @@ def main():
         if problem:
             print(f"bench: --baseline {args.baseline}: {problem}", file=sys.stderr)
             return 2
-    if args.only and "tls" in args.only:
-        args.only = [name for name in args.only if name != "tls"] + list(TLS_SCENARIOS)
+    for alias, scenarios in (("tls", TLS_SCENARIOS), ("listen", LISTEN_SCENARIOS)):
+        if args.only and alias in args.only:
+            args.only = [name for name in args.only if name != alias] + list(scenarios)
     runs = args.runs or (1 if args.smoke else 5)
     Bench(args.build, args.smoke, runs, args.out, baseline=args.baseline, tcpkit_only=args.tcpkit_only,
           echo_connections=args.echo_connections, chat_clients=args.chat_clients).run(args.only)

@@ -10,12 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catch.h"
+#include "listening.h"
 #include "loopback.h"
 #include "process.h"
 #include "temp_file.h"
@@ -23,21 +24,6 @@
 using namespace tcpkit::test;
 
 namespace {
-
-std::vector<std::string> listen_args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {tcpkit_binary(), "listen", "--host",
-                                     "127.0.0.1",     "--port", "0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
-struct Listening {
-    explicit Listening(std::vector<std::string> extra = {}, const ProcessOptions& options = {})
-        : process(listen_args(std::move(extra)), options) {}
-    Process process;
-    std::uint16_t port = listening_port(process);
-    std::string port_text() const { return std::to_string(port); }
-};
 
 // The process id in `PEER: started process PID (PROGRAM)`.
 int started_pid(Process& server) {

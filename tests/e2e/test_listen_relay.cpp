@@ -5,28 +5,11 @@
 #include <vector>
 
 #include "catch.h"
+#include "listening.h"
 #include "loopback.h"
 #include "process.h"
 
 using namespace tcpkit::test;
-
-namespace {
-
-std::vector<std::string> listen_args(std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {tcpkit_binary(), "listen", "--host",
-                                     "127.0.0.1",     "--port", "0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
-struct Listening {
-    explicit Listening(std::vector<std::string> extra = {})
-        : process(listen_args(std::move(extra))) {}
-    Process process;
-    std::uint16_t port = listening_port(process);
-};
-
-}  // namespace
 
 TEST_CASE("listen relays one connection both ways and exits 0 when the client closes first",
           "[listen]") {
@@ -94,7 +77,7 @@ TEST_CASE("listen --recv-only and connect --recv-only ignore an input that ends 
     SECTION("listen receives") {
         Listening listen({"--recv-only"});
         listen.process.close_stdin();
-        Process client({tcpkit_binary(), "connect", "127.0.0.1", std::to_string(listen.port)});
+        Process client({tcpkit_binary(), "connect", "127.0.0.1", listen.port_text()});
         std::string data(300000, 'x');
         client.write_stdin(data);
         client.close_stdin();
@@ -106,7 +89,7 @@ TEST_CASE("listen --recv-only and connect --recv-only ignore an input that ends 
     SECTION("connect receives") {
         Listening listen;
         Process client(
-            {tcpkit_binary(), "connect", "--recv-only", "127.0.0.1", std::to_string(listen.port)});
+            {tcpkit_binary(), "connect", "--recv-only", "127.0.0.1", listen.port_text()});
         client.close_stdin();
         std::string data(300000, 'y');
         listen.process.write_stdin(data);

@@ -1,11 +1,8 @@
 #include "tcpkit/client/client.h"
 
-#include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
-
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
-#include "tcpkit/net/signals.h"
+#include "tcpkit/net/command_loop.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/tcp_stream.h"
 #include "tcpkit/tls/tls_client.h"
@@ -50,22 +47,7 @@ int run_client(const ClientOptions& options, const InputFactory& make_input) {
     if (options.tls.enabled) {
         tls = std::make_unique<TlsClient>(options.tls, options.connect.host);
     }
-    asio::io_context context(1);
-    int status = to_int(ExitStatus::interrupted);
-    std::exception_ptr failure;
-    asio::co_spawn(context, connect_and_relay(options, tls.get(), make_input),
-                   [&](const std::exception_ptr& error, int result) {
-                       failure = error;
-                       status = result;
-                       context.stop();
-                   });
-    // Ctrl+C ends the run through the event loop, so that standard input's flags are restored.
-    StopSignals signals(context, [&](int /*count*/) { context.stop(); });
-    context.run();
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-    return status;
+    return run_to_exit_status(connect_and_relay(options, tls.get(), make_input));
 }
 
 }  // namespace tcpkit

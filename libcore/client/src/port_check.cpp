@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <asio/co_spawn.hpp>
-#include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -19,8 +18,8 @@
 
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/net/command_loop.h"
 #include "tcpkit/net/resolver.h"
-#include "tcpkit/net/signals.h"
 #include "tcpkit/stream/deadline.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/stdio_stream.h"
@@ -370,20 +369,7 @@ int run_port_check(const PortCheckOptions& options) {
     // Declared before the event loop so that they outlive every coroutine it may still hold.
     OrderedReport report(options);
     PortCheck check(options, report);
-    asio::io_context context(1);
-    int status = to_int(ExitStatus::interrupted);
-    std::exception_ptr failure;
-    asio::co_spawn(context, check.run(), [&](const std::exception_ptr& error, int result) {
-        failure = error;
-        status = result;
-        context.stop();
-    });
-    StopSignals signals(context, [&](int /*count*/) { context.stop(); });
-    context.run();
-    if (failure) {
-        std::rethrow_exception(failure);
-    }
-    return status;
+    return run_to_exit_status(check.run());
 }
 
 }  // namespace tcpkit

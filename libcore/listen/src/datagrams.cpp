@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "input_gate.h"
 #include "listen_modes.h"
 #include "output_turns.h"
 #include "tcpkit/base/errors.h"
@@ -98,18 +99,8 @@ class Datagrams {
         CrlfTranslator crlf;
         for (;;) {
             // Nobody to answer yet: standard input waits, unread, for the first datagram.
-            while (!last_sender_) {
-                std::error_code ignored;
-                co_await sender_known_.async_wait(
-                    asio::redirect_error(asio::use_awaitable, ignored));
-            }
-            std::size_t count = 0;
-            try {
-                count = co_await input->read_some(buffer);
-            } catch (const std::system_error& failure) {
-                log().error("cannot read input: {}", describe(failure.code()));
-                co_return;
-            }
+            std::size_t count = co_await read_for_recipients(
+                *input, buffer, sender_known_, [this] { return last_sender_.has_value(); });
             if (count == 0) {
                 break;
             }

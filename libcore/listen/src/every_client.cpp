@@ -11,6 +11,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "input_gate.h"
 #include "listen_modes.h"
 #include "output_turns.h"
 #include "tcpkit/base/hex_dump.h"
@@ -77,19 +78,8 @@ class EveryClient {
         CrlfTranslator crlf;
         HexDumper dump('>');
         for (;;) {
-            // Nobody to send to: leave standard input unread, so that nothing is lost.
-            while (members_.empty()) {
-                std::error_code ignored;
-                co_await client_joined_.async_wait(
-                    asio::redirect_error(asio::use_awaitable, ignored));
-            }
-            std::size_t count = 0;
-            try {
-                count = co_await input->read_some(buffer);
-            } catch (const std::system_error& failure) {
-                log().error("cannot read input: {}", describe(failure.code()));
-                break;
-            }
+            std::size_t count = co_await read_for_recipients(*input, buffer, client_joined_,
+                                                             [this] { return !members_.empty(); });
             if (count == 0) {
                 break;
             }

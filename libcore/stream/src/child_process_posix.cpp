@@ -232,6 +232,7 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     // Everything the child needs is built before fork: after it, the child may not allocate.
     std::vector<std::string> arguments = command.arguments;
     std::vector<char*> argv;
+    argv.reserve(arguments.size() + 1);
     for (auto& argument : arguments) {
         argv.push_back(argument.data());
     }
@@ -249,6 +250,7 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
         }
     }
     std::vector<char*> envp;
+    envp.reserve(environment.size() + 1);
     for (auto& entry : environment) {
         envp.push_back(entry.data());
     }

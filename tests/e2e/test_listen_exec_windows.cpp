@@ -8,24 +8,13 @@
 #include <sys/socket.h>
 
 #include "catch.h"
+#include "listening.h"
 #include "loopback.h"
 #include "process.h"
 
 using namespace tcpkit::test;
 
 namespace {
-
-struct Listening {
-    explicit Listening(std::vector<std::string> extra) : process(args(std::move(extra))) {}
-    static std::vector<std::string> args(std::vector<std::string> extra) {
-        std::vector<std::string> all = {tcpkit_binary(), "listen", "--host",
-                                        "127.0.0.1",     "--port", "0"};
-        all.insert(all.end(), extra.begin(), extra.end());
-        return all;
-    }
-    Process process;
-    std::uint16_t port = listening_port(process);
-};
 
 // cmd.exe and its programs end lines with CRLF.
 std::string without_carriage_returns(std::string text) {
@@ -64,7 +53,7 @@ TEST_CASE("listen --sh-exec on Windows runs cmd.exe and gives it the connection'
     ::getsockname(client.fd(), reinterpret_cast<sockaddr*>(&local), &length);
     CHECK(without_carriage_returns(client.read_to_end()) ==
           "127.0.0.1 " + std::to_string(ntohs(local.sin_port)) + " 127.0.0.1 " +
-              std::to_string(listen.port) + "\n");
+              listen.port_text() + "\n");
     REQUIRE(listen.process.wait_for_exit() == 0);  // without -k: one connection
     // The program's standard error is the server's by default; the quotes reached cmd.exe.
     CHECK_THAT(listen.process.err(), TCPKIT_CONTAINS("\"to stderr\""));

@@ -482,8 +482,9 @@ ChildProcessStream::ChildProcessStream(const asio::any_io_executor& executor,
     startup.StartupInfo.hStdError = child_stderr;
     startup.lpAttributeList = attributes;
     // Suspended until it is in its job, so that nothing it starts escapes the job. A process
-    // group of its own: a Ctrl+C at the console reaches only the server, which then ends its
-    // children itself. Without a console of ours, the child gets none either, rather than a
+    // group of its own: the child starts with Ctrl+C ignored, so that a Ctrl+C at a console it
+    // shares with us stops the server, which then ends its children itself (a Ctrl+Break still
+    // reaches them). Without a console of ours, the child gets none either, rather than a
     // window of its own.
     DWORD flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED |
                   CREATE_NEW_PROCESS_GROUP;

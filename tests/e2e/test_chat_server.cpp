@@ -716,18 +716,12 @@ TEST_CASE("chat-server --allow 127.0.0.2 refuses 127.0.0.1 before the banner, se
 TEST_CASE("chat-server --deny 127.0.0.1 refuses 127.0.0.1 and serves 127.0.0.2 and ::1",
           "[chat-server][access]") {
     // One server on both families, to show that one filter tells them apart.
-    TwoAddressLocalhost localhost;
-    bool has_ipv6 = std::find(localhost.addresses().begin(), localhost.addresses().end(), "::1") !=
-                    localhost.addresses().end();
+    ServerOnBothFamilies both("chat-server", {"--deny", "127.0.0.1"});
+    Process& server = both.process;
+    auto port = both.port;
+    bool has_ipv6 = both.has_ipv6;
     if (!has_ipv6) {
         WARN("no ::1 here: only 127.0.0.1 and 127.0.0.2 are tested");
-    }
-    Process server(localhost.run({tcpkit_binary(), "chat-server", "--host",
-                                  has_ipv6 ? "localhost" : "127.0.0.1", "--port", "0", "--deny",
-                                  "127.0.0.1"}));
-    auto port = listening_port(server);
-    if (has_ipv6) {
-        server.wait_for_stderr_line("listening on [::1]:");
     }
     auto refused = Socket::connect(port);
     require_refused(refused);

@@ -16,6 +16,16 @@ std::size_t line_count(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
+// tcpkit ARGS fails with exit status 2 and one line on stderr that contains `expected`.
+void require_usage_error(std::vector<std::string> args, const std::string& expected) {
+    args.insert(args.begin(), tcpkit_binary());
+    Process process(args);
+    REQUIRE(process.wait_for_exit() == 2);
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
+    CHECK(process.out().empty());
+}
+
 }  // namespace
 
 TEST_CASE("tcpkit --version prints the version and the libraries", "[cli]") {
@@ -133,12 +143,7 @@ TEST_CASE("usage errors give one line on stderr and exit status 2", "[cli]") {
         {Args{"listen", "--exec", "cat", "--sh-exec", "cat", "0"}, "excludes"},
         {Args{"listen", "--exec", "cat", "--crlf", "0"}, "excludes"},
     }));
-    args.insert(args.begin(), tcpkit_binary());
-    Process process(args);
-    REQUIRE(process.wait_for_exit() == 2);
-    CHECK(line_count(process.err()) == 1);
-    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
-    CHECK(process.out().empty());
+    require_usage_error(args, expected);
 }
 
 TEST_CASE("listen --exec checks its program before listening", "[cli][exec]") {
@@ -161,12 +166,7 @@ TEST_CASE("listen --exec checks its program before listening", "[cli][exec]") {
         {Args{"listen", "0", "--exec", "--"}, "--exec needs a PROGRAM"},
     }));
 #endif
-    args.insert(args.begin(), tcpkit_binary());
-    Process process(args);
-    REQUIRE(process.wait_for_exit() == 2);
-    CHECK(line_count(process.err()) == 1);
-    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
-    CHECK(process.out().empty());
+    require_usage_error(args, expected);
 }
 
 TEST_CASE("usage errors of --allow and --deny name the item that is not an address or prefix",
@@ -187,12 +187,7 @@ TEST_CASE("usage errors of --allow and --deny name the item that is not an addre
         {Args{"chat-server", "--allow", "10.0.0.1", "10.0.0.2"}, "10.0.0.2"},
         {Args{"echo-server", "--allow"}, "--allow"},
     }));
-    args.insert(args.begin(), tcpkit_binary());
-    Process process(args);
-    REQUIRE(process.wait_for_exit() == 2);
-    CHECK(line_count(process.err()) == 1);
-    CHECK_THAT(process.err(), TCPKIT_CONTAINS(expected));
-    CHECK(process.out().empty());
+    require_usage_error(args, expected);
 }
 
 TEST_CASE(

@@ -393,18 +393,12 @@ void send_datagram(Socket& socket, const std::string& datagram) {
 
 TEST_CASE("echo-server --deny 127.0.0.1 resets 127.0.0.1 clients, logs them, serves ::1",
           "[echo-server][access]") {
-    TwoAddressLocalhost localhost;
-    bool has_ipv6 = std::find(localhost.addresses().begin(), localhost.addresses().end(), "::1") !=
-                    localhost.addresses().end();
+    ServerOnBothFamilies both("echo-server", {"--deny", "127.0.0.1"});
+    Process& server = both.process;
+    auto port = both.port;
+    bool has_ipv6 = both.has_ipv6;
     if (!has_ipv6) {
         WARN("no ::1 here: only the refusal of 127.0.0.1 is tested");
-    }
-    Process server(localhost.run({tcpkit_binary(), "echo-server", "--host",
-                                  has_ipv6 ? "localhost" : "127.0.0.1", "--port", "0", "--deny",
-                                  "127.0.0.1"}));
-    auto port = listening_port(server);
-    if (has_ipv6) {
-        server.wait_for_stderr_line("listening on [::1]:");
     }
     auto refused = Socket::connect(port);
     std::string expected = "refused 127.0.0.1:" + std::to_string(local_port(refused)) +

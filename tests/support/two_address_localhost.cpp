@@ -47,4 +47,26 @@ std::vector<std::string> TwoAddressLocalhost::run(std::vector<std::string> comma
     return isolation_ ? isolation_->wrap(std::move(command)) : command;
 }
 
+namespace {
+
+std::vector<std::string> server_command(const std::string& subcommand, bool has_ipv6,
+                                        const std::vector<std::string>& extra) {
+    std::vector<std::string> command = {
+        tcpkit_binary(), subcommand, "--host", has_ipv6 ? "localhost" : "127.0.0.1", "--port", "0"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    return command;
+}
+
+}  // namespace
+
+ServerOnBothFamilies::ServerOnBothFamilies(const std::string& subcommand,
+                                           const std::vector<std::string>& extra)
+    : has_ipv6(has(localhost.addresses(), "::1")),
+      process(localhost.run(server_command(subcommand, has_ipv6, extra))),
+      port(listening_port(process)) {
+    if (has_ipv6) {
+        process.wait_for_stderr_line("listening on [::1]:");
+    }
+}
+
 }  // namespace tcpkit::test

@@ -4,11 +4,13 @@
 // machine's gives, with a note on what is left untested.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "isolation.h"
+#include "process.h"
 
 namespace tcpkit::test {
 
@@ -27,6 +29,18 @@ class TwoAddressLocalhost {
     std::unique_ptr<Isolation> isolation_;  // only when the machine's localhost lacks one
     std::vector<std::string> addresses_;
     std::string shortfall_;
+};
+
+// `tcpkit SUBCOMMAND --host localhost --port 0 EXTRA...` seeing both loopback addresses, once it
+// listens on every one; where ::1 cannot be had, on 127.0.0.1 alone (has_ipv6 false: the test
+// WARNs what it leaves out).
+struct ServerOnBothFamilies {
+    ServerOnBothFamilies(const std::string& subcommand, const std::vector<std::string>& extra);
+
+    TwoAddressLocalhost localhost;
+    bool has_ipv6;
+    Process process;
+    std::uint16_t port;
 };
 
 }  // namespace tcpkit::test

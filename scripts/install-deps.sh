@@ -41,6 +41,8 @@ install_apt() {
     # TLS builds on OpenSSL 3 (libssl-dev); its tests make certificates and run peers with the
     # openssl command.
     packages="$packages libssl-dev openssl"
+    # listen's tests talk to the real nc and ncat, as clients and as servers.
+    packages="$packages netcat-openbsd ncat"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
     if [ "$with_package_tools" = true ]; then
         packages="$packages dpkg-dev file"
@@ -65,7 +67,7 @@ install_apt() {
 
 install_brew() {
     # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
-    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3"
+    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 netcat nmap"
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
     fi
@@ -76,7 +78,7 @@ install_brew() {
 
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
-    packages="$packages util-linux iproute openssl-devel openssl"
+    packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat"
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"

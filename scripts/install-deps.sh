@@ -67,7 +67,7 @@ install_apt() {
 
 install_brew() {
     # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
-    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 netcat nmap"
+    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 nmap"  # nmap: ncat for the tests
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
     fi

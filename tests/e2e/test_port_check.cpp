@@ -291,14 +291,6 @@ TEST_CASE("connect -z --parallel above the limit of file descriptors checks fewe
           "[port-check]") {
     // 300 ports, 4096 at once allowed, 64 descriptors: every port still gets its answer
     // (refused, or open if something listens there), none is reported unreachable.
-#ifdef TCPKIT_SANITIZED
-    // UBSan checks a virtual call's object by probing its memory through a pipe
-    // (IsAccessibleMemoryRange): with every descriptor in use that probe fails, and it reports
-    // "invalid vptr" for sound objects (a cancellation handler, std::system_category) and
-    // exits. The normal build runs this test.
-    WARN("skipped under the sanitizers: UBSan needs a spare descriptor for its own checks");
-    return;
-#endif
     ProcessOptions options;
     options.open_file_limit = 64;
     Process check(check_args({"-v", "--parallel", "4096"}, {"1-300"}), options);

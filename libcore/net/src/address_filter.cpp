@@ -73,6 +73,11 @@ std::optional<asio::ip::address> parse_rule_address(std::string_view text) {
     if (error || (bracketed && !address.is_v6())) {
         return std::nullopt;
     }
+    // Windows' inet_pton (wine's too) also reads the old shorthand `10.0.0` as 10.0.0.0: a rule
+    // is written in full, four parts, as everywhere else.
+    if (address.is_v4() && std::count(text.begin(), text.end(), '.') != 3) {
+        return std::nullopt;
+    }
     return address;
 }
 

@@ -17,6 +17,7 @@
 #include "catch.h"
 #include "line_client.h"
 #include "process.h"
+#include "reset_check.h"
 #include "two_address_localhost.h"
 
 using namespace tcpkit::test;
@@ -683,29 +684,13 @@ namespace {
 // The chat server's first words to a newcomer in an empty room.
 const std::string first_banner = std::string("Welcome to tcpkit chat. Online: 1\r\n") + prompt;
 
-// Refused by --allow/--deny: reset before a word of the banner, so the client sees an error.
-void require_refused(Socket& client) {
-    pollfd readable{client.fd(), POLLIN, 0};
-    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
-    char byte = 0;
-    errno = 0;
-    auto received = ::recv(client.fd(), &byte, 1, 0);
-#ifdef _WIN32
-    // Wine delivers a peer's reset as a plain end-of-stream (see tests/CMakeLists.txt).
-    CHECK(received <= 0);
-#else
-    CHECK(received == -1);
-    CHECK(errno == ECONNRESET);
-#endif
-}
-
 }  // namespace
 
 TEST_CASE("chat-server --allow 127.0.0.2 refuses 127.0.0.1 before the banner, serves 127.0.0.2",
           "[chat-server][access]") {
     ChatServer server({"--allow", "127.0.0.2"});
     auto refused = Socket::connect(server.port);
-    require_refused(refused);
+    require_reset(refused);
     CHECK_THAT(server.process.wait_for_stderr_line("refused 127.0.0.1:"),
                TCPKIT_ENDS_WITH(": not allowed by --allow/--deny"));
     auto allowed = Socket::connect_from("127.0.0.2", server.port);
@@ -724,7 +709,7 @@ TEST_CASE("chat-server --deny 127.0.0.1 refuses 127.0.0.1 and serves 127.0.0.2 a
         WARN("no ::1 here: only 127.0.0.1 and 127.0.0.2 are tested");
     }
     auto refused = Socket::connect(port);
-    require_refused(refused);
+    require_reset(refused);
     server.wait_for_stderr_line("refused 127.0.0.1:");
     auto served = Socket::connect_from("127.0.0.2", port);
     REQUIRE(served.read_exactly(first_banner.size()) == first_banner);

@@ -14,6 +14,7 @@
 #include "catch.h"
 #include "loopback.h"
 #include "process.h"
+#include "reset_check.h"
 #include "two_address_localhost.h"
 
 using namespace tcpkit::test;
@@ -351,22 +352,6 @@ std::uint16_t local_port(const Socket& socket) {
     socklen_t size = sizeof address;
     REQUIRE(::getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&address), &size) == 0);
     return ntohs(address.sin_port);
-}
-
-// A refused client is reset, so that it reports an error rather than a served, empty session.
-void require_reset(Socket& client) {
-    pollfd readable{client.fd(), POLLIN, 0};
-    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
-    char byte = 0;
-    errno = 0;
-    auto received = ::recv(client.fd(), &byte, 1, 0);
-#ifdef _WIN32
-    // Wine delivers a peer's reset as a plain end-of-stream (see tests/CMakeLists.txt).
-    CHECK(received <= 0);
-#else
-    CHECK(received == -1);
-    CHECK(errno == ECONNRESET);
-#endif
 }
 
 // A UDP socket bound to `source` (a loopback address) and connected to 127.0.0.1:`port`.

@@ -43,6 +43,8 @@ install_apt() {
     packages="$packages libssl-dev openssl"
     # listen's tests talk to the real nc and ncat, as clients and as servers.
     packages="$packages netcat-openbsd ncat"
+    # Line mode's tests run tcpkit in a real terminal: a tmux pane they type into and read.
+    packages="$packages tmux"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
     if [ "$with_package_tools" = true ]; then
         packages="$packages dpkg-dev file"
@@ -68,6 +70,7 @@ install_apt() {
 install_brew() {
     # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
     formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 nmap"  # nmap: ncat for the tests
+    formulas="$formulas tmux"  # line mode's tests run tcpkit in a tmux pane
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
     fi
@@ -79,6 +82,7 @@ install_brew() {
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
     packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat"
+    packages="$packages tmux"  # line mode's tests run tcpkit in a tmux pane
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"

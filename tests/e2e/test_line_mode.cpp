@@ -1,0 +1,428 @@
+// End-to-end: `tcpkit connect` in line mode (issue 12), in a real terminal (a tmux pane), against
+// the real chat server or the test's own loopback socket. Each test checks what the user sees
+// (the screen, the cursor, the title, the terminal's settings afterwards) and what the other
+// side receives.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "catch.h"
+#include "line_client.h"
+#include "loopback.h"
+#include "process.h"
+#include "tmux_terminal.h"
+
+using namespace tcpkit::test;
+
+namespace {
+
+constexpr const char* nickname_prompt = "Choose a nickname: ";
+
+// --rate 0: the tests send 100 lines at once, more than a chat user may by default.
+struct ChatServer {
+    ChatServer()
+        : process({tcpkit_binary(), "chat-server", "--port", "0", "--host", "127.0.0.1", "--rate",
+                   "0"}) {}
+    Process process;
+    std::uint16_t port = listening_port(process);
+};
+
+std::vector<std::string> connect_command(std::uint16_t port, std::vector<std::string> extra = {}) {
+    std::vector<std::string> command = {tcpkit_binary(), "connect"};
+    command.insert(command.end(), extra.begin(), extra.end());
+    command.push_back("127.0.0.1");
+    command.push_back(std::to_string(port));
+    return command;
+}
+
+// The other side of tcpkit's connection, for the tests that need a peer's raw bytes: a socket
+// on 127.0.0.1 that accepts one client.
+class PeerListener {
+  public:
+    PeerListener() : listener_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof address;
+        if (::bind(listener_.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+            ::listen(listener_.fd(), 4) != 0 ||
+            ::getsockname(listener_.fd(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            throw std::system_error(errno, std::generic_category(), "peer listener");
+        }
+        port_ = ntohs(address.sin_port);
+    }
+    std::uint16_t port() const { return port_; }
+
+    Socket accept(Timeout timeout = default_timeout) {
+        pollfd readable{listener_.fd(), POLLIN, 0};
+        if (::poll(&readable, 1, static_cast<int>(timeout.count())) <= 0) {
+            throw std::runtime_error("tcpkit did not connect in time");
+        }
+        return Socket(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC));
+    }
+
+  private:
+    Socket listener_;
+    std::uint16_t port_ = 0;
+};
+
+// The screen's rows without the empty ones at the bottom.
+std::vector<std::string> used_rows(const TmuxTerminal& terminal) {
+    auto rows = terminal.screen_lines();
+    while (!rows.empty() && rows.back().empty()) {
+        rows.pop_back();
+    }
+    return rows;
+}
+
+// The index of the one row equal to `text`; fails with the screen otherwise.
+std::size_t row_equal_to(const TmuxTerminal& terminal, const std::string& text) {
+    auto rows = terminal.screen_lines();
+    std::size_t found = rows.size();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i] == text) {
+            if (found != rows.size()) {
+                terminal.fail_with_screen("two rows are '" + text + "'");
+            }
+            found = i;
+        }
+    }
+    if (found == rows.size()) {
+        terminal.fail_with_screen("no row is '" + text + "'");
+    }
+    return found;
+}
+
+// Waits for the input line to show `text` with the cursor right after it: the row the cursor is
+// on equals `text`, at column `cursor_column`.
+void wait_for_input_line(const TmuxTerminal& terminal, const std::string& text, int cursor_column) {
+    terminal.wait_until(
+        [&](const std::string&) {
+            auto rows = terminal.screen_lines();
+            auto cursor = terminal.cursor();
+            return cursor.row < static_cast<int>(rows.size()) && rows[cursor.row] == text &&
+                   cursor.column == cursor_column;
+        },
+        "the input line '" + text + "' with the cursor at column " + std::to_string(cursor_column));
+}
+
+// Exits were clean: the status, the terminal's settings as they were, and the shell's prompt at
+// the start of a row (not glued to what tcpkit left on the screen).
+void check_clean_exit(TmuxTerminal& terminal, int expected_status) {
+    CHECK(terminal.wait_for_exit() == expected_status);
+    CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
+    const std::string prompt(TmuxTerminal::shell_prompt);
+    terminal.wait_until(
+        [&](const std::string&) {
+            for (const auto& row : terminal.screen_lines()) {
+                if (row.rfind(prompt, 0) == 0) {
+                    return true;
+                }
+            }
+            return false;
+        },
+        "the shell's prompt at the start of a row");
+}
+
+// tcpkit in the terminal, joined to `server` as `name`; `bob` joined after it.
+struct ChatInTerminal {
+    explicit ChatInTerminal(const ChatServer& server, int columns = 80, int rows = 24)
+        : terminal(connect_command(server.port), columns, rows), bob(server.port) {
+        terminal.wait_for_text(nickname_prompt);
+        terminal.type("alice");
+        terminal.press("Enter");
+        terminal.wait_for_text("Welcome, alice!");
+        bob.until(nickname_prompt);
+        bob.send_line("bob");
+        bob.line();  // Welcome, bob!
+        terminal.wait_for_text("* bob joined");
+    }
+    TmuxTerminal terminal;
+    LineClient bob;
+};
+
+}  // namespace
+
+TEST_CASE("line mode: a half-typed line survives 100 incoming lines and is sent whole",
+          "[line-mode]") {
+    ChatServer server;
+    ChatInTerminal chat(server);
+    auto& terminal = chat.terminal;
+    const std::string typed = "half of a line";
+    terminal.type(typed);
+    wait_for_input_line(terminal, typed, static_cast<int>(typed.size()));
+
+    for (int i = 1; i <= 100; ++i) {
+        chat.bob.send_line("message " + std::to_string(i));
+    }
+    terminal.wait_for_text("bob: message 100\n");
+    // The peer's lines above, the input line (with the cursor after it) the last row in use.
+    wait_for_input_line(terminal, typed, static_cast<int>(typed.size()));
+    auto rows = used_rows(terminal);
+    CHECK(rows.back() == typed);
+    CHECK(rows[rows.size() - 2] == "bob: message 100");
+    // Every message on a row of its own, in order, none mixed with the typed text.
+    std::vector<std::string> messages;
+    std::string all = terminal.history();
+    for (std::size_t start = 0; start < all.size();) {
+        std::size_t end = all.find('\n', start);
+        std::string row = all.substr(start, end - start);
+        if (row.find("message") != std::string::npos) {
+            messages.push_back(row);
+        }
+        CHECK((row == typed || row.find("half") == std::string::npos));
+        start = end == std::string::npos ? all.size() : end + 1;
+    }
+    REQUIRE(messages.size() == 100);
+    for (int i = 1; i <= 100; ++i) {
+        CHECK(messages[i - 1] == "bob: message " + std::to_string(i));
+    }
+
+    terminal.type(", and the rest");
+    terminal.press("Enter");
+    CHECK(chat.bob.line() == "alice: half of a line, and the rest");
+}
+
+TEST_CASE("line mode: the nickname prompt is the input line's prompt", "[line-mode]") {
+    ChatServer server;
+    TmuxTerminal terminal(connect_command(server.port));
+    terminal.wait_for_text("Welcome to tcpkit chat. Online: 1\nChoose a nickname: ");
+    const std::string prompt = nickname_prompt;
+    terminal.type("alice");
+    wait_for_input_line(terminal, prompt + "alice", static_cast<int>(prompt.size() + 5));
+    terminal.press("BSpace");
+    wait_for_input_line(terminal, prompt + "alic", static_cast<int>(prompt.size() + 4));
+    terminal.type("e");
+    terminal.press("Enter");
+    terminal.wait_for_text("Welcome, alice!");
+    // The prompt and the name stay one row, as they were typed; the greeting on the next one.
+    auto row = row_equal_to(terminal, prompt + "alice");
+    auto rows = terminal.screen_lines();
+    REQUIRE(row + 1 < rows.size());
+    CHECK(rows[row + 1] == "Welcome, alice! Online: alice. Type /help for commands.");
+    CHECK(rows[row - 1] == "Welcome to tcpkit chat. Online: 1");
+    // The prompt is forgotten: the input line is empty again, under the greeting.
+    wait_for_input_line(terminal, "", 0);
+    CHECK(terminal.cursor().row == static_cast<int>(row) + 2);
+}
+
+TEST_CASE("line mode: CJK text edited in the middle is sent exactly, the cursor at its columns",
+          "[line-mode]") {
+    ChatServer server;
+    ChatInTerminal chat(server);
+    auto& terminal = chat.terminal;
+    // Five wide characters (the comma is U+FF0C, fullwidth): ten columns.
+    terminal.type("你好，世界");
+    wait_for_input_line(terminal, "你好，世界", 10);
+    terminal.press("Left", "Left");
+    wait_for_input_line(terminal, "你好，世界", 6);
+    terminal.press("BSpace");
+    wait_for_input_line(terminal, "你好世界", 4);
+    terminal.type("!");
+    wait_for_input_line(terminal, "你好!世界", 5);
+    terminal.type("的");
+    wait_for_input_line(terminal, "你好!的世界", 7);
+    terminal.press("End");
+    wait_for_input_line(terminal, "你好!的世界", 11);
+    terminal.press("Enter");
+    CHECK(chat.bob.line() == "alice: 你好!的世界");
+    // Bob's answer in CJK is shown whole.
+    chat.bob.send_line("收到，谢谢");
+    terminal.wait_for_text("bob: 收到，谢谢\n");
+}
+
+TEST_CASE("line mode: a pasted block of 50 lines arrives as 50 lines in order", "[line-mode]") {
+    ChatServer server;
+    ChatInTerminal chat(server);
+    auto& terminal = chat.terminal;
+    std::string block;
+    for (int i = 1; i <= 50; ++i) {
+        block += "pasted line " + std::to_string(i) + "\n";
+    }
+    terminal.paste(block);
+    for (int i = 1; i <= 50; ++i) {
+        CHECK(chat.bob.line() == "alice: pasted line " + std::to_string(i));
+    }
+    // Nothing left over in the input line.
+    wait_for_input_line(terminal, "", 0);
+    chat.bob.send_line("got them");
+    terminal.wait_for_text("bob: got them\n");
+}
+
+TEST_CASE("line mode: a peer's escape sequences are shown, not obeyed", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("first line\r\nsecond line\n");
+    terminal.wait_for_text("first line\nsecond line\n");
+    const std::string title_before = terminal.pane_title();
+
+    peer.send_all(
+        "\x1b[2J\x1b]0;title\x07"
+        "after them\n");
+    terminal.wait_for_text("after them");
+    CHECK(terminal.pane_title() == title_before);
+    // Not cleared: the earlier lines are still on the screen, above the escaped sequences.
+    auto first = row_equal_to(terminal, "first line");
+    auto shown = row_equal_to(terminal, "^[[2J^[]0;title^Gafter them");
+    CHECK(first + 2 == shown);
+    CHECK(terminal.cursor().row == static_cast<int>(shown) + 1);
+
+    // A lone CR, a C1 control, invalid UTF-8 and a bidirectional override, each made harmless.
+    peer.send_all("cr\rhere \xc2\x9b x \xff y \xe2\x80\xae z\n");
+    terminal.wait_for_text("cr^Mhere <U+009B> x \xef\xbf\xbd y <U+202E> z\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: Ctrl+D on an empty line half-closes; the peer's reply is still printed",
+          "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("hello from the peer\n");
+    terminal.wait_for_text("hello from the peer\n");
+    terminal.type("last words");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(11) == "last words\n");
+    terminal.press("C-d");
+    CHECK(peer.read_to_end() == "");  // end of stream, nothing more
+    peer.send_all("a reply after the half-close\n");
+    terminal.wait_for_text("a reply after the half-close\n");
+    CHECK_FALSE(terminal.exited());
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: Ctrl+D on a line with text does not end the input", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("abc");
+    terminal.press("Left", "C-d");  // deletes the character under the cursor, if anything
+    terminal.press("Enter");
+    std::string got = peer.read_exactly(3);
+    CHECK((got == "ab\n" || got == "abc"));
+    CHECK_FALSE(terminal.exited());
+    terminal.press("C-c");
+    check_clean_exit(terminal, 130);
+}
+
+TEST_CASE("line mode: Ctrl+C exits 130 with the terminal as it was", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("never sent");
+    wait_for_input_line(terminal, "never sent", 10);
+    terminal.press("C-c");
+    check_clean_exit(terminal, 130);
+    CHECK(peer.read_to_end() == "");
+}
+
+TEST_CASE("line mode: a line longer than the terminal is wide stays intact while a line arrives",
+          "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()), 40, 12);
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    // 100 characters, no two 10-character pieces alike, no blanks (tmux trims a row's end).
+    std::string line;
+    for (char piece = 'a'; piece < 'a' + 10; ++piece) {
+        line += std::string(1, piece) + "123456789";
+    }
+    terminal.type(line.substr(0, 60));
+    terminal.wait_for_text(line.substr(40, 20));
+    peer.send_all("an interruption\n");
+    terminal.wait_for_text("an interruption\n");
+    terminal.type(line.substr(60));
+    terminal.wait_for_text(line.substr(80));
+    // The input line: three rows (40 + 40 + 20 columns) below the peer's line, the cursor after it.
+    terminal.wait_until(
+        [&](const std::string&) {
+            auto rows = used_rows(terminal);
+            return rows.size() >= 4 && rows[rows.size() - 4] == "an interruption" &&
+                   rows[rows.size() - 3] + rows[rows.size() - 2] + rows.back() == line;
+        },
+        "the 100 characters as three rows under the peer's line");
+    auto rows = used_rows(terminal);
+    auto cursor = terminal.cursor();
+    CHECK(cursor.row == static_cast<int>(rows.size()) - 1);
+    CHECK(cursor.column == 20);
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(101) == line + "\n");
+
+    // A resize redraws the input line, whole, the cursor where it was.
+    terminal.type("after the resize");
+    terminal.resize(60, 12);
+    wait_for_input_line(terminal, "after the resize", 16);
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(17) == "after the resize\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: history, and the keys that edit a line", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("first one");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(10) == "first one\n");
+    terminal.press("Up");
+    wait_for_input_line(terminal, "first one", 9);
+    terminal.press("Home", "Right");
+    terminal.type("X");
+    wait_for_input_line(terminal, "fXirst one", 2);
+    terminal.press("C-k");  // to the end
+    wait_for_input_line(terminal, "fX", 2);
+    terminal.type(" two words");
+    terminal.press("C-w");  // the word before the cursor
+    wait_for_input_line(terminal, "fX two ", 7);
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(8) == "fX two \n");
+    terminal.type("gone");
+    terminal.press("C-u");  // from the start of the line to the cursor
+    wait_for_input_line(terminal, "", 0);
+    terminal.type("kept");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(5) == "kept\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: --raw in a terminal relays the bytes as they are", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port(), {"--raw"}));
+    Socket peer = listener.accept();
+    // The escape reaches the terminal: it sets the title, as any program's output may.
+    peer.send_all("\x1b]2;set by the peer\x07raw bytes\n");
+    terminal.wait_for_text("raw bytes\n");
+    terminal.wait_until(
+        [&](const std::string&) { return terminal.pane_title() == "set by the peer"; },
+        "the title the peer's bytes set");
+    CHECK(terminal.screen().find("^[") == std::string::npos);
+    // The terminal's own line editing (cooked mode): the line goes out on Enter.
+    terminal.type("typed");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(6) == "typed\n");
+    terminal.press("C-d");  // the terminal's end of input: a half-close
+    CHECK(peer.read_to_end() == "");
+    peer.send_all("still printed\n");
+    terminal.wait_for_text("still printed\n");
+    peer.close();
+    CHECK(terminal.wait_for_exit() == 0);
+    CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
+}

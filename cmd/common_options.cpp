@@ -100,7 +100,7 @@ std::optional<LineTerminalOptions> LineModeOptions::choose(const LoggingOptions&
                                                            bool raw_preferred) const {
     std::optional<std::string> unavailable = line_mode_unavailable_reason();
     if (line && unavailable) {
-        throw UsageError(fmt::format("--line: {}", *unavailable));
+        throw UsageError(*unavailable);
     }
     if (raw || (!line && (raw_preferred || unavailable))) {
         return std::nullopt;

@@ -137,10 +137,10 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
                         "long has passed")
         ->needs(zero_io);
     auto* progress = add_progress_option(*command, options->progress)->excludes(zero_io);
-    add_line_mode_options(*command, options->line_mode)
-        ->excludes(zero_io)
-        ->excludes(hex)
-        ->excludes(progress);
+    add_line_mode_options(*command, options->line_mode)->excludes(hex)->excludes(progress);
+    for (const char* not_with_zero_io : {"--line", "--raw", "--history-file"}) {
+        command->get_option(not_with_zero_io)->excludes(zero_io);
+    }
     add_receive_only_option(*command, options->receive_only)->excludes(zero_io)->excludes(udp);
     add_logging_options(*command, options->logging);
     command->footer(

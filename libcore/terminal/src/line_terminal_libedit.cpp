@@ -316,7 +316,7 @@ void on_line_typed(char* line) {
 
 std::optional<std::string> line_mode_unavailable_reason() {
     if (::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0) {
-        return "line mode needs a terminal on standard input and output";
+        return "--line needs a terminal on standard input and output";
     }
     return std::nullopt;
 }

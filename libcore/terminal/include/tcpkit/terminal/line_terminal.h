@@ -25,8 +25,9 @@ struct LineTerminalOptions {
     bool keep_colour = false;
 };
 
-// Why line mode cannot run here, or nullopt when it can: the build has no line editing (the
-// Windows build), or standard input or output is not a terminal.
+// Why line mode cannot run here, as the one line `--line` is refused with ("line mode is not
+// available in this build": the Windows build; "--line needs a terminal on standard input and
+// output"), or nullopt when it can.
 std::optional<std::string> line_mode_unavailable_reason();
 
 // The person at the terminal, as the relay's two ends: input() gives each line typed, with

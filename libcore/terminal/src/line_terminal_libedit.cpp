@@ -37,9 +37,9 @@
 #include <asio/signal_set.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "input_area.h"
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/terminal/input_area.h"
 #include "tcpkit/terminal/line_terminal.h"
 #include "tcpkit/terminal/peer_display.h"
 
@@ -226,17 +226,33 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
         }
     }
 
-    // Moves to where the input line begins, however many rows it wraps over, and clears from
-    // there to the end of the screen.
-    void erase_input_area() {
-        std::string before_cursor = shown_prompt_;
+    std::string before_cursor() const {
+        std::string text = shown_prompt_;
         if (editing_ && rl_line_buffer != nullptr) {
-            before_cursor.append(rl_line_buffer,
-                                 std::min<std::size_t>(std::strlen(rl_line_buffer),
-                                                       static_cast<std::size_t>(rl_point)));
+            text.append(rl_line_buffer, std::min<std::size_t>(std::strlen(rl_line_buffer),
+                                                              static_cast<std::size_t>(rl_point)));
         }
-        std::size_t rows = rows_above_cursor(before_cursor, terminal_columns());
+        return text;
+    }
+
+    // Goes up `rows` to where the input line begins and clears from there to the end of the
+    // screen.
+    static void erase_rows(std::size_t rows) {
         write_out(rows > 0 ? fmt::format("\x1b[{}A\r\x1b[J", rows) : "\r\x1b[J");
+    }
+
+    // However many rows the input line wraps over.
+    void erase_input_area() {
+        columns_ = terminal_columns();
+        erase_rows(rows_above_cursor(before_cursor(), columns_));
+    }
+
+    void redraw_after_resize() {
+        std::size_t old_columns = columns_;
+        columns_ = terminal_columns();
+        rl_resize_terminal();  // libedit learns the new width
+        erase_rows(rows_above_cursor_after_resize(before_cursor(), old_columns, columns_));
+        draw_input_area();
     }
 
     void draw_input_area() {
@@ -267,9 +283,7 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
                     return;
                 }
                 if (signal == SIGWINCH) {
-                    rl_resize_terminal();
-                    erase_input_area();
-                    draw_input_area();
+                    redraw_after_resize();
                 } else {
                     suspend();
                 }
@@ -280,7 +294,9 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
     // Ctrl+Z: the terminal as it was while stopped, the input line back when continued.
     void suspend() {
         bool was_editing = editing_;
+        std::string typed_so_far;
         if (was_editing) {
+            typed_so_far = rl_line_buffer != nullptr ? rl_line_buffer : "";
             erase_input_area();
             stop_editing();
         }
@@ -289,6 +305,13 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
         ::raise(SIGSTOP);
         if (was_editing) {
             start_editing();
+            if (!typed_so_far.empty()) {
+                // The cursor goes to the end of it. Only the prompt is on the screen yet.
+                rl_insert_text(typed_so_far.c_str());
+                erase_rows(rows_above_cursor(shown_prompt_, columns_));
+                rl_forced_update_display();
+                std::fflush(stdout);
+            }
         }
     }
 
@@ -297,6 +320,7 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
     asio::posix::stream_descriptor keyboard_;  // a copy of stdin, to wait for input on
     asio::signal_set signals_;
     termios saved_settings_{};
+    std::size_t columns_ = terminal_columns();  // the width the input line was last drawn at
     std::string typed_;         // the line typed, with "\n", until the relay takes it
     std::string shown_prompt_;  // the prompt on the screen now
     bool editing_ = false;      // libedit has the input line

@@ -1,5 +1,6 @@
 // Where the input line is on the screen, as libedit lays it out, so that line mode can erase it
-// (however many rows it wraps over) before printing a peer's line in its place.
+// (however many rows it wraps over) before printing a peer's line in its place. In builds with
+// line editing only (TCPKIT_LINE_EDITING).
 #pragma once
 
 #include <cstddef>
@@ -13,5 +14,13 @@ namespace tcpkit {
 // as ^X), a wide character that does not fit is moved to the next row, a tab goes to the next
 // multiple of 8, and a full row puts the cursor at the start of the next one.
 std::size_t rows_above_cursor(std::string_view before_cursor, std::size_t columns);
+
+// The same after the window was resized from `old_columns` to `new_columns`, when nobody can
+// know where the input line begins: a terminal that reflows its lines (tmux, VTE) has moved it,
+// one that does not (xterm) has not, and both leave a cursor that ends a full row on that row.
+// The smaller guess, so that a resize never erases a peer's line; at worst a piece of the old
+// input line stays above the new one.
+std::size_t rows_above_cursor_after_resize(std::string_view before_cursor, std::size_t old_columns,
+                                           std::size_t new_columns);
 
 }  // namespace tcpkit

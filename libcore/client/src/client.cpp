@@ -23,6 +23,7 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
         auto socket = co_await connect_udp(options.connect);
         log().debug("connected to {} (udp)", describe(socket.remote_endpoint()));
         auto result = co_await relay(socket, local.input(), local.output(), relay_options);
+        local.finish();
         co_return report_relay_end(result, relay_options);
     }
     auto socket = co_await connect_tcp(options.connect);
@@ -38,6 +39,7 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
         log().debug("connected to {}", stream->peer());
     }
     auto result = co_await relay(*stream, local.input(), local.output(), relay_options);
+    local.finish();
     co_return report_relay_end(result, relay_options);
 }
 

@@ -95,6 +95,7 @@ class OneConnection {
         LocalEnd local(executor, settings_.line_mode,
                        [&] { return InputStream::standard_input(executor); });
         auto result = co_await relay(*stream, local.input(), local.output(), options);
+        local.finish();
         co_return report_relay_end(result, options);
     }
 

@@ -21,6 +21,9 @@ class LocalEnd {
              const std::optional<LineTerminalOptions>& line_mode,
              const std::function<std::unique_ptr<InputStream>()>& make_input);
 
+    // Gives the terminal back as it was, before the relay's end is reported on stderr.
+    void finish() { terminal_.reset(); }
+
     InputStream& input() { return terminal_ ? terminal_->input() : *input_; }
     OutputStream& output() { return terminal_ ? terminal_->output() : *output_; }
 

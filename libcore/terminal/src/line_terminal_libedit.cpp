@@ -1,6 +1,7 @@
 // Line mode with libedit, through its readline-compatible callback interface: the event loop
-// waits until the terminal has input, then hands libedit one character at a time
-// (rl_callback_read_char), so the connection keeps moving while a line is being typed.
+// waits until the terminal has input, reads it, and hands libedit one character at a time
+// (rl_callback_read_char, which takes its characters from rl_getc_function), so the connection
+// keeps moving while a line is being typed.
 //
 // Measured in tmux before choosing it over an editor of our own (libedit 3.1-20221030): the
 // cursor lands in the right column for CJK text and CJK prompts, wide characters wrap as the
@@ -9,8 +10,8 @@
 // here: it does not re-arm itself after a line (installed again each time), has no way to
 // erase an input line that wraps (input_area.h), binds Tab and Ctrl+D at the end of a line to
 // file-name completion (turned off), Ctrl+U to the whole line and ESC x to its command prompt
-// (rebound), and does not parse bracketed paste's markers (so bracketed paste stays off: a
-// pasted line is sent as if typed, with Enter).
+// (rebound), and does not know bracketed paste's markers: the terminal's bytes reach it through
+// a KeyboardDecoder, which takes the markers out and makes a paste plain text.
 #include <editline/readline.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -22,6 +23,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <clocale>
 #include <csignal>
@@ -40,6 +42,7 @@
 #include "tcpkit/base/errors.h"
 #include "tcpkit/base/logger.h"
 #include "tcpkit/terminal/input_area.h"
+#include "tcpkit/terminal/keyboard_decoder.h"
 #include "tcpkit/terminal/line_terminal.h"
 #include "tcpkit/terminal/peer_display.h"
 
@@ -51,6 +54,14 @@ class EditLineTerminal;
 EditLineTerminal* active_terminal = nullptr;
 
 void on_line_typed(char* line);
+int next_key_for_editor(FILE* /*stream*/);
+
+// How long a key's unfinished bytes (a lone ESC, half a UTF-8 character or paste marker) wait
+// for their rest before they are taken as they are. Terminals send one key in one write.
+constexpr int key_rest_wait_ms = 50;
+// Bracketed paste on and off: the terminal marks what is pasted.
+constexpr std::string_view bracketed_paste_on = "\x1b[?2004h";
+constexpr std::string_view bracketed_paste_off = "\x1b[?2004l";
 
 char* no_completions(const char* /*text*/, int /*state*/) {
     return nullptr;
@@ -84,6 +95,8 @@ void configure_editor() {
     rl_instream = stdin;
     rl_outstream = stdout;
     rl_completion_entry_function = no_completions;
+    // libedit's readline interface takes the int it returns as a whole character (wchar_t).
+    rl_getc_function = next_key_for_editor;
     rl_initialize();
     rl_bind_key('\t', rl_insert);                    // a pasted tab stays a tab
     rl_parse_and_bind("bind ^U vi-kill-line-prev");  // from the start of the line to the cursor
@@ -162,11 +175,18 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
             if (!editing_) {
                 start_editing();
             }
-            std::error_code error;
-            co_await keyboard_.async_wait(asio::posix::descriptor_base::wait_read,
-                                          asio::redirect_error(asio::use_awaitable, error));
-            if (error) {
-                throw std::system_error(error);
+            if (keys_.empty()) {
+                std::error_code error;
+                co_await keyboard_.async_wait(asio::posix::descriptor_base::wait_read,
+                                              asio::redirect_error(asio::use_awaitable, error));
+                if (error) {
+                    throw std::system_error(error);
+                }
+                if (!read_keyboard(0)) {
+                    input_ended_ = true;  // the terminal hung up
+                    stop_editing();
+                    continue;
+                }
             }
             feed_editor();
         }
@@ -180,7 +200,11 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
     void line_typed(char* line) {
         if (line == nullptr) {  // Ctrl+D on an empty line
             input_ended_ = true;
+            // libedit has echoed it as "^D": the prompt alone stays.
+            erase_rows(rows_above_cursor(shown_prompt_ + "^D", columns_));
             stop_editing();
+            write_out(shown_prompt_);
+            std::fflush(stdout);
             return;
         }
         typed_ = line;
@@ -199,6 +223,7 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
     void start_editing() {
         erase_input_area();  // the unfinished peer line, printed while nobody was typing
         shown_prompt_ = display_.prompt();
+        write_out(bracketed_paste_on);
         rl_callback_handler_install(shown_prompt_.c_str(), on_line_typed);
         editing_ = true;
         std::fflush(stdout);
@@ -206,24 +231,59 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
 
     void stop_editing() {
         rl_callback_handler_remove();  // back to the terminal's own mode
+        write_out(bracketed_paste_off);
         editing_ = false;
     }
 
-    // libedit reads the terminal itself, a character per call (all of an escape sequence or a
-    // UTF-8 character at once): give it what has been typed so far, up to the end of a line.
+    // Gives libedit what has been typed, a key per call, up to the end of a line (the relay
+    // takes one line at a time).
     void feed_editor() {
-        while (editing_ && typed_.empty()) {
-            pollfd ready{STDIN_FILENO, POLLIN, 0};
-            if (::poll(&ready, 1, 0) <= 0) {
-                return;
-            }
-            if ((ready.revents & POLLIN) == 0) {  // the terminal hung up
-                input_ended_ = true;
-                stop_editing();
-                return;
-            }
+        while (editing_ && typed_.empty() && !keys_.empty()) {
+            std::size_t before = keys_.pending_bytes();
             rl_callback_read_char();
+            if (keys_.pending_bytes() == before && editing_ && typed_.empty()) {
+                keys_.release_held();  // libedit took nothing: never spin on held bytes
+            }
         }
+    }
+
+  public:
+    // rl_getc_function: the next character for libedit, -1 when the terminal has gone.
+    int next_key() {
+        for (;;) {
+            if (std::optional<char32_t> key = keys_.next()) {
+                return static_cast<int>(*key);
+            }
+            if (hung_up_) {
+                return -1;
+            }
+            // libedit wants the rest of a key, on its way unless it was a lone ESC.
+            if (!read_keyboard(key_rest_wait_ms)) {
+                if (keys_.empty()) {
+                    return -1;
+                }
+                keys_.release_held();
+            }
+        }
+    }
+
+  private:
+    // Reads what the terminal has, waiting up to `wait_ms`; false on a timeout or a hang-up.
+    bool read_keyboard(int wait_ms) {
+        pollfd ready{STDIN_FILENO, POLLIN, 0};
+        if (hung_up_ || ::poll(&ready, 1, wait_ms) <= 0) {
+            return false;
+        }
+        std::array<char, 4096> bytes{};
+        ssize_t count = ::read(STDIN_FILENO, bytes.data(), bytes.size());
+        if (count <= 0) {
+            if (count == 0 || (errno != EINTR && errno != EAGAIN)) {
+                hung_up_ = true;
+            }
+            return false;
+        }
+        keys_.add(std::string_view(bytes.data(), static_cast<std::size_t>(count)));
+        return true;
     }
 
     std::string before_cursor() const {
@@ -321,12 +381,18 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
     asio::signal_set signals_;
     termios saved_settings_{};
     std::size_t columns_ = terminal_columns();  // the width the input line was last drawn at
+    KeyboardDecoder keys_;                      // read from the terminal, not yet taken by libedit
+    bool hung_up_ = false;
     std::string typed_;         // the line typed, with "\n", until the relay takes it
     std::string shown_prompt_;  // the prompt on the screen now
     bool editing_ = false;      // libedit has the input line
     bool input_ended_ = false;
     std::shared_ptr<char> alive_ = std::make_shared<char>();  // for the signal handler
 };
+
+int next_key_for_editor(FILE* /*stream*/) {
+    return active_terminal != nullptr ? active_terminal->next_key() : -1;
+}
 
 void on_line_typed(char* line) {
     if (active_terminal != nullptr) {

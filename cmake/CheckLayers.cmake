@@ -5,6 +5,7 @@
 # a relative path reaches anything. So, for every file of libcore/<layer>/ and cmd/:
 #   - "tcpkit/<other>/..." only for the layers below (and the layer itself);
 #   - <asio...> nowhere in base and codec; <CLI/...> only in cmd/; <openssl/...> only in tls;
+#     <editline/...> (libedit) only in terminal;
 #   - no "../" (a private header of another folder) anywhere.
 # Prints one line per violation and fails when there is any.
 
@@ -19,16 +20,17 @@ set(allowed_base   base)
 set(allowed_codec  base codec)
 set(allowed_stream base codec stream)
 set(allowed_tls    base codec stream tls)
+set(allowed_terminal base codec stream terminal)
 set(allowed_net    base codec stream tls net)
 set(allowed_echo   base codec stream tls net echo)
 set(allowed_chat   base codec stream tls net chat)
-set(allowed_client base codec stream tls net client)
-set(allowed_listen base codec stream tls net listen)
-set(allowed_cmd    base codec stream tls net echo chat client listen)
+set(allowed_client base codec stream tls terminal net client)
+set(allowed_listen base codec stream tls terminal net listen)
+set(allowed_cmd    base codec stream tls terminal net echo chat client listen)
 set(no_asio base codec)
 
 set(violations 0)
-foreach(layer base codec stream tls net echo chat client listen cmd)
+foreach(layer base codec stream tls terminal net echo chat client listen cmd)
   if(layer STREQUAL "cmd")
     set(folder "${TCPKIT_SOURCE_DIR}/cmd")
   else()
@@ -52,6 +54,8 @@ foreach(layer base codec stream tls net echo chat client listen cmd)
         set(problem "the ${layer} layer has no Asio: sockets and event loops start at stream")
       elseif(header MATCHES "^openssl/" AND NOT layer STREQUAL "tls")
         set(problem "OpenSSL is for the tls layer only: the others see TLS as a ByteStream")
+      elseif(header MATCHES "^editline/" AND NOT layer STREQUAL "terminal")
+        set(problem "libedit is for the terminal layer only: the others see its streams")
       elseif(header MATCHES "^CLI/" AND NOT layer STREQUAL "cmd")
         set(problem "CLI11 is for cmd/ only: libcore takes its options as structs")
       elseif(header MATCHES "(^|/)\\.\\./")

@@ -9,7 +9,9 @@
 #
 # Runtime dependencies come from dpkg-shlibdeps (package dpkg-dev, which CPack drives with `file`):
 # fmt is a shared library on Debian, so Depends names libfmt9 next to libc6, libstdc++6 and
-# libgcc-s1, and TLS links OpenSSL's libssl.so.3 and libcrypto.so.3, which bring libssl3. Without those tools CPack would quietly write an empty Depends; the check in
+# libgcc-s1, TLS links OpenSSL's libssl.so.3 and libcrypto.so.3, which bring libssl3, and line
+# mode links libedit.so.2 (built against libedit-dev), which brings libedit2. Without those tools
+# CPack would quietly write an empty Depends; the check in
 # CPackProjectConfig.cmake below stops it instead.
 
 include(GNUInstallDirs)

@@ -78,6 +78,41 @@ CLI::Option* add_receive_only_option(CLI::App& command, bool& receive_only) {
                             "script's /dev/null) does not end the connection");
 }
 
+CLI::Option* add_line_mode_options(CLI::App& command, LineModeOptions& options) {
+    auto* line = command.add_flag(
+        "--line", options.line,
+        "Line mode even when it would not be chosen: edit each line before it is sent, with "
+        "the peer's text above it, made safe (needs a terminal; the default on one)");
+    command
+        .add_flag("--raw", options.raw,
+                  "No line mode on a terminal: relay bytes as they are typed and received")
+        ->excludes(line);
+    command
+        .add_option("--history-file", options.history_file,
+                    fmt::format("In line mode, load the history from FILE and save it there at "
+                                "the end (at most {} lines; default: none on disk)",
+                                line_history_entries))
+        ->type_name("FILE");
+    return line;
+}
+
+std::optional<LineTerminalOptions> LineModeOptions::choose(const LoggingOptions& logging,
+                                                           bool raw_preferred) const {
+    std::optional<std::string> unavailable = line_mode_unavailable_reason();
+    if (line && unavailable) {
+        throw UsageError(*unavailable);
+    }
+    if (raw || (!line && (raw_preferred || unavailable))) {
+        return std::nullopt;
+    }
+    LineTerminalOptions options;
+    if (!history_file.empty()) {
+        options.history_file = history_file;
+    }
+    options.keep_colour = logging.color == "always";
+    return options;
+}
+
 void apply_logging(const LoggingOptions& options, bool timestamps) {
     LoggerOptions logger;
     logger.min_level = options.verbose ? LogLevel::debug

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/listener.h"
+#include "tcpkit/terminal/line_terminal.h"
 
 namespace tcpkit::cmd {
 
@@ -25,6 +27,19 @@ struct LoggingOptions {
     bool quiet = false;
     std::string format = "text";
     std::string color = "auto";
+};
+
+// --line/--raw/--history-file of connect and listen, as typed.
+struct LineModeOptions {
+    bool line = false;
+    bool raw = false;
+    std::string history_file;
+    // Line mode's options when it runs: with --line (a UsageError when it cannot), and unless
+    // --raw or `raw_preferred` (options that draw on the same terminal) when standard input
+    // and output are terminals. Nullopt: the byte-exact relay. --color always keeps the peer's
+    // colour.
+    std::optional<LineTerminalOptions> choose(const LoggingOptions& logging,
+                                              bool raw_preferred) const;
 };
 
 struct FamilyOptions {
@@ -61,6 +76,8 @@ void add_access_options(CLI::App& command, AccessOptions& options);
 CLI::Option* add_progress_option(CLI::App& command, bool& progress);
 // --recv-only of connect and listen (RelayOptions::receive_only).
 CLI::Option* add_receive_only_option(CLI::App& command, bool& receive_only);
+// --line and --raw (returned, to exclude what line mode cannot go with) and --history-file.
+CLI::Option* add_line_mode_options(CLI::App& command, LineModeOptions& options);
 
 // Configures the process-wide logger. Servers stamp their lines with the time; clients do not.
 void apply_logging(const LoggingOptions& options, bool timestamps);

@@ -24,6 +24,7 @@ struct ConnectCommand {
     bool udp = false;
     bool progress = false;
     bool receive_only = false;
+    LineModeOptions line_mode;
     TlsClientOptions tls;
     bool zero_io = false;
     std::size_t parallel = default_port_check_parallel;
@@ -77,6 +78,8 @@ int run(const ConnectCommand& options) {
     client.relay.idle_timeout = options.idle_timeout;
     client.relay.progress = options.progress;
     client.relay.receive_only = options.receive_only;
+    // A hex dump or a progress line would be drawn across the line being typed.
+    client.line_mode = options.line_mode.choose(options.logging, options.hex || options.progress);
     // When our input ends we say so (half-close) and keep printing until the server closes.
     client.relay.half_close_at_end = true;
     return run_client(client, [](const asio::any_io_executor& executor) {
@@ -133,7 +136,11 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
                         "With -z, try the ports not open yet again until all are open or this "
                         "long has passed")
         ->needs(zero_io);
-    add_progress_option(*command, options->progress)->excludes(zero_io);
+    auto* progress = add_progress_option(*command, options->progress)->excludes(zero_io);
+    add_line_mode_options(*command, options->line_mode)->excludes(hex)->excludes(progress);
+    for (const char* not_with_zero_io : {"--line", "--raw", "--history-file"}) {
+        command->get_option(not_with_zero_io)->excludes(zero_io);
+    }
     add_receive_only_option(*command, options->receive_only)->excludes(zero_io)->excludes(udp);
     add_logging_options(*command, options->logging);
     command->footer(

@@ -37,6 +37,7 @@ struct ListenCommand {
     bool hex = false;
     bool progress = false;
     bool receive_only = false;
+    LineModeOptions line_mode;
     TlsServerOptions tls;
 };
 
@@ -116,6 +117,11 @@ int run(const ListenCommand& command, const CLI::App& app) {
     settings.relay.half_close_at_end = true;
     settings.relay.progress = command.progress;
     settings.relay.receive_only = command.receive_only;
+    if (!serving && !command.udp) {
+        // A hex dump or a progress line would be drawn across the line being typed.
+        settings.line_mode =
+            command.line_mode.choose(command.logging, command.hex || command.progress);
+    }
     return run_listen(settings);
 }
 
@@ -201,6 +207,11 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
     }
     progress->excludes(udp);
     receive_only->excludes(udp);
+    // Line mode is one person with one client.
+    auto* line = add_line_mode_options(*command, options->line_mode);
+    for (auto* not_in_line_mode : {keep_open, exec, sh_exec, udp, hex, progress}) {
+        line->excludes(not_in_line_mode);
+    }
     add_tls_server_options(*command, options->tls)->excludes(udp);
     for (const char* tcp_only : {"-k", "--once", "--max-conns"}) {
         command->get_option(tcp_only)->excludes(udp);

@@ -16,6 +16,9 @@ _tcpkit_client_tls_flags="--tls --ssl --insecure --no-sni"
 # Which clients a server serves (addresses or prefixes: nothing to complete).
 _tcpkit_server_access_valued="--allow --deny"
 _tcpkit_client_tls_valued="--ca-file --pin --sni --alpn --tls-min --cert --key"
+# Line mode at a terminal, the same for connect and listen (--color is the logging one).
+_tcpkit_line_mode_flags="--line --raw"
+_tcpkit_line_mode_valued="--history-file"
 
 # _tcpkit_options SUBCOMMAND: sets `flags` (options without a value) and `valued` (options
 # that take one) for SUBCOMMAND, or for the command itself when SUBCOMMAND is empty.
@@ -38,17 +41,17 @@ _tcpkit_options() {
             ;;
         connect)
             flags="-h --help -4 -6 --crlf -x --hex -u --udp -z --zero-io -v --verbose -q --quiet
-                   --progress --recv-only $_tcpkit_client_tls_flags"
+                   --progress --recv-only $_tcpkit_line_mode_flags $_tcpkit_client_tls_flags"
             valued="--connect-timeout --idle-timeout --parallel --wait --log-format --color
-                    $_tcpkit_client_tls_valued"
+                    $_tcpkit_line_mode_valued $_tcpkit_client_tls_valued"
             ;;
         listen)
             flags="-h --help -4 -6 -k --keep-open --once -u --udp --crlf -x --hex -v --verbose
-                   -q --quiet --recv-only --progress $_tcpkit_server_tls_flags"
+                   -q --quiet --recv-only --progress $_tcpkit_line_mode_flags $_tcpkit_server_tls_flags"
             # -e/--exec takes an optional PROGRAM: counted as valued, but never swallows `--`.
             valued="-H --host -p --port --max-conns --idle-timeout -e --exec -c --sh-exec
                     --exec-stderr --log-format --color $_tcpkit_server_access_valued
-                    $_tcpkit_server_tls_valued"
+                    $_tcpkit_line_mode_valued $_tcpkit_server_tls_valued"
             ;;
         send)
             flags="-h --help -n --no-newline --no-shutdown --crlf -4 -6 -v --verbose -q --quiet
@@ -153,7 +156,7 @@ _tcpkit() {
             --exec-stderr) _tcpkit_reply "server socket" "$cur" ;;
             -e | --exec) _tcpkit_commands "$cur" ;;
             -H | --host | --sni) _tcpkit_hosts "$cur" ;;
-            -f | --file | --ca-file | --cert | --key | --client-ca) _tcpkit_files "$cur" ;;
+            -f | --file | --ca-file | --cert | --key | --client-ca | --history-file) _tcpkit_files "$cur" ;;
             --save-cert)
                 compopt -o filenames 2>/dev/null
                 local IFS=$'\n'

@@ -44,7 +44,7 @@ function __tcpkit_wants_host
                 case --connect-timeout --idle-timeout --parallel --wait --log-format --color -f --file -t --timeout -l --lines \
                     --ca-file --pin --sni --alpn --tls-min --cert --key \
                     -H --host -p --port --max-conns -c --sh-exec --exec-stderr --save-cert --client-ca \
-                    --handshake-timeout
+                    --handshake-timeout --history-file
                     set skip 1
                 case -e --exec
                     # An optional PROGRAM: the next word is it, unless it is `--`.
@@ -198,3 +198,8 @@ complete -c tcpkit -n $send -s l -l lines -x -d 'Exit after N lines of reply'
 complete -c tcpkit -n $send -l no-shutdown -d 'Keep the sending side open after the message (for servers that close on EOF)'
 complete -c tcpkit -n "__fish_seen_subcommand_from connect listen" -l recv-only -d 'Only receive: never read standard input, so that its end does not end the connection'
 complete -c tcpkit -n "__fish_seen_subcommand_from listen" -l progress -d 'Show the transfer'"'"'s bytes, rates and a summary on stderr (one connection)'
+# Line mode at a terminal (--color, the logging option above, also keeps the peer's colours).
+set -l line_mode "__fish_seen_subcommand_from connect listen; and not __tcpkit_listen_after_separator any"
+complete -c tcpkit -n $line_mode -l line -d 'Line mode: the typed line stays intact while the peer'"'"'s text prints above it (default at a terminal)'
+complete -c tcpkit -n $line_mode -l raw -d 'Relay bytes as they are, even at a terminal'
+complete -c tcpkit -n $line_mode -l history-file -r -F -d 'Load the line history from FILE and save it there at exit'

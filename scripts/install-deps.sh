@@ -41,6 +41,8 @@ install_apt() {
     # TLS builds on OpenSSL 3 (libssl-dev); its tests make certificates and run peers with the
     # openssl command.
     packages="$packages libssl-dev openssl"
+    # Line mode (connect and listen at a terminal) edits the typed line with libedit.
+    packages="$packages libedit-dev"
     # listen's tests talk to the real nc and ncat, as clients and as servers.
     packages="$packages netcat-openbsd ncat"
     # Line mode's tests run tcpkit in a real terminal: a tmux pane they type into and read.
@@ -69,7 +71,7 @@ install_apt() {
 
 install_brew() {
     # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
-    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 nmap"  # nmap: ncat for the tests
+    formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 libedit nmap"  # nmap: ncat for the tests
     formulas="$formulas tmux"  # line mode's tests run tcpkit in a tmux pane
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
@@ -81,7 +83,7 @@ install_brew() {
 
 install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
-    packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat"
+    packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat libedit-devel"
     packages="$packages tmux"  # line mode's tests run tcpkit in a tmux pane
     missing=""
     for package in $packages; do
@@ -99,6 +101,6 @@ elif command -v brew >/dev/null 2>&1; then
 elif command -v dnf >/dev/null 2>&1; then
     install_dnf
 else
-    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3 and Catch2 yourself" >&2
+    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3, libedit and Catch2 yourself" >&2
     exit 1
 fi

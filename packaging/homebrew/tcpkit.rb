@@ -20,6 +20,11 @@ class Tcpkit < Formula
   depends_on "fmt"
   # TLS (--tls). Keg-only, so CMake's FindOpenSSL is told where it is.
   depends_on "openssl@3"
+  # Line mode (connect and listen at a terminal) edits the typed line with libedit, found with
+  # pkg-config. macOS's own libedit has no libedit.pc; Homebrew's is keg-only, and its pkgconfig
+  # directory is on the PKG_CONFIG_PATH that Homebrew sets for a formula's dependencies.
+  depends_on "pkgconf" => :build
+  depends_on "libedit"
 
   def install
     # Homebrew's zsh looks in share/zsh/site-functions, not Debian's vendor-completions.

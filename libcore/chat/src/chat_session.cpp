@@ -12,6 +12,7 @@
 
 #include "tcpkit/base/duration.h"
 #include "tcpkit/base/logger.h"
+#include "tcpkit/base/terminal_text.h"
 #include "tcpkit/base/utf8.h"
 #include "tcpkit/chat/chat_command.h"
 #include "tcpkit/chat/chat_text.h"
@@ -140,7 +141,7 @@ void ChatSession::on_line(std::string_view raw) {
         choose_nickname(trim_blanks(to_valid_utf8(raw)));
         return;
     }
-    std::string text = clean_chat_text(raw);
+    std::string text = safe_to_show(raw);
     run_command(parse_chat_line(text));
 }
 
@@ -175,7 +176,7 @@ std::string ChatSession::nickname_problem(std::string_view wanted) const {
         case NicknameProblem::too_long:
             return catalog_.line(Message::nickname_too_long, max_nickname_characters);
         case NicknameProblem::bad_character:
-            return catalog_.line(Message::nickname_bad_character, clean_chat_text(check.offending));
+            return catalog_.line(Message::nickname_bad_character, safe_to_show(check.offending));
     }
     if (!room_.is_available_to(wanted, name_)) {
         return catalog_.line(Message::nickname_taken, wanted);

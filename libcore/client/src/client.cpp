@@ -5,6 +5,7 @@
 #include "tcpkit/net/command_loop.h"
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/tcp_stream.h"
+#include "tcpkit/terminal/local_end.h"
 #include "tcpkit/tls/tls_client.h"
 
 namespace tcpkit {
@@ -15,12 +16,14 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
     auto executor = co_await asio::this_coro::executor;
     RelayOptions relay_options = options.relay;
     relay_options.started_at = std::chrono::steady_clock::now();
-    auto input = make_input(executor);
-    auto output = OutputStream::standard_output(executor);
+    // Before connecting: a missing input file is a usage error, not a network one. (The
+    // terminal is only set up for editing once the relay reads it.)
+    LocalEnd local(executor, options.line_mode, [&] { return make_input(executor); });
     if (options.udp) {
         auto socket = co_await connect_udp(options.connect);
         log().debug("connected to {} (udp)", describe(socket.remote_endpoint()));
-        auto result = co_await relay(socket, *input, *output, relay_options);
+        auto result = co_await relay(socket, local.input(), local.output(), relay_options);
+        local.finish();
         co_return report_relay_end(result, relay_options);
     }
     auto socket = co_await connect_tcp(options.connect);
@@ -35,7 +38,8 @@ asio::awaitable<int> connect_and_relay(const ClientOptions& options, TlsClient* 
         stream = std::make_unique<TcpStream>(std::move(socket));
         log().debug("connected to {}", stream->peer());
     }
-    auto result = co_await relay(*stream, *input, *output, relay_options);
+    auto result = co_await relay(*stream, local.input(), local.output(), relay_options);
+    local.finish();
     co_return report_relay_end(result, relay_options);
 }
 

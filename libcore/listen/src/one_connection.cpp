@@ -17,6 +17,7 @@
 #include "tcpkit/stream/describe.h"
 #include "tcpkit/stream/spawn.h"
 #include "tcpkit/stream/tcp_stream.h"
+#include "tcpkit/terminal/local_end.h"
 
 namespace tcpkit {
 namespace {
@@ -91,9 +92,10 @@ class OneConnection {
         auto executor = co_await asio::this_coro::executor;
         RelayOptions options = settings_.relay;
         options.started_at = std::chrono::steady_clock::now();
-        auto input = InputStream::standard_input(executor);
-        auto output = OutputStream::standard_output(executor);
-        auto result = co_await relay(*stream, *input, *output, options);
+        LocalEnd local(executor, settings_.line_mode,
+                       [&] { return InputStream::standard_input(executor); });
+        auto result = co_await relay(*stream, local.input(), local.output(), options);
+        local.finish();
         co_return report_relay_end(result, options);
     }
 

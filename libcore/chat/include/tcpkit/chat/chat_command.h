@@ -31,7 +31,7 @@ struct ChatCommand {
     friend bool operator==(const ChatCommand&, const ChatCommand&) = default;
 };
 
-// Parses one line of a named client, already made safe to show (see clean_chat_text). Commands
+// Parses one line of a named client, already made safe to show (see safe_to_show). Commands
 // are the first word, up to a space or tab, and are case-sensitive, as on IRC clients' "/".
 ChatCommand parse_chat_line(std::string_view cleaned_line);
 

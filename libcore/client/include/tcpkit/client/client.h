@@ -5,10 +5,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "tcpkit/net/connector.h"
 #include "tcpkit/stream/relay.h"
 #include "tcpkit/stream/stdio_stream.h"
+#include "tcpkit/terminal/line_terminal.h"
 #include "tcpkit/tls/tls_options.h"
 
 namespace tcpkit {
@@ -25,6 +27,8 @@ struct ClientOptions {
     // TLS over the TCP connection; its handshake shares the connect timeout (a fresh one).
     TlsClientOptions tls;
     RelayOptions relay;
+    // Line mode (a person at the terminal) instead of the input and standard output.
+    std::optional<LineTerminalOptions> line_mode;
 };
 
 // Makes the input once the event loop exists (standard input, a file, or the TEXT arguments).

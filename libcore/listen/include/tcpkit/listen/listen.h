@@ -9,6 +9,7 @@
 #include "tcpkit/net/tcp_server.h"
 #include "tcpkit/stream/child_process.h"
 #include "tcpkit/stream/relay.h"
+#include "tcpkit/terminal/line_terminal.h"
 
 namespace tcpkit {
 
@@ -27,6 +28,9 @@ struct ListenSettings {
     bool udp = false;  // -u: datagrams in to stdout, stdin lines out to the last sender
     // One connection without a program: exactly connect's relay (crlf, hex, idle timeout).
     RelayOptions relay;
+    // One connection without a program: line mode (a person at the terminal) instead of
+    // standard input and output.
+    std::optional<LineTerminalOptions> line_mode;
 };
 
 // Returns the exit status: 0 when the connection (or the server, after SIGINT/SIGTERM with

@@ -99,15 +99,23 @@ std::size_t row_equal_to(const TmuxTerminal& terminal, const std::string& text) 
     return found;
 }
 
-// Waits for the input line to show `text` with the cursor right after it: the row the cursor is
-// on equals `text`, at column `cursor_column`.
+// `text` without the blanks at its end, as tmux shows a row (it keeps none there).
+std::string as_shown(std::string text) {
+    while (!text.empty() && text.back() == ' ') {
+        text.pop_back();
+    }
+    return text;
+}
+
+// Waits for the input line to show `text` with the cursor at `cursor_column`: the row the
+// cursor is on shows `text` (the cursor's column tells of the blanks at its end).
 void wait_for_input_line(const TmuxTerminal& terminal, const std::string& text, int cursor_column) {
     terminal.wait_until(
         [&](const std::string&) {
             auto rows = terminal.screen_lines();
             auto cursor = terminal.cursor();
-            return cursor.row < static_cast<int>(rows.size()) && rows[cursor.row] == text &&
-                   cursor.column == cursor_column;
+            return cursor.row < static_cast<int>(rows.size()) &&
+                   rows[cursor.row] == as_shown(text) && cursor.column == cursor_column;
         },
         "the input line '" + text + "' with the cursor at column " + std::to_string(cursor_column));
 }
@@ -134,7 +142,7 @@ void check_clean_exit(TmuxTerminal& terminal, int expected_status) {
 struct ChatInTerminal {
     explicit ChatInTerminal(const ChatServer& server, int columns = 80, int rows = 24)
         : terminal(connect_command(server.port), columns, rows), bob(server.port) {
-        terminal.wait_for_text(nickname_prompt);
+        wait_for_input_line(terminal, nickname_prompt, 19);
         terminal.type("alice");
         terminal.press("Enter");
         terminal.wait_for_text("Welcome, alice!");
@@ -192,8 +200,9 @@ TEST_CASE("line mode: a half-typed line survives 100 incoming lines and is sent 
 TEST_CASE("line mode: the nickname prompt is the input line's prompt", "[line-mode]") {
     ChatServer server;
     TmuxTerminal terminal(connect_command(server.port));
-    terminal.wait_for_text("Welcome to tcpkit chat. Online: 1\nChoose a nickname: ");
     const std::string prompt = nickname_prompt;
+    terminal.wait_for_text("Welcome to tcpkit chat. Online: 1\n" + as_shown(prompt));
+    wait_for_input_line(terminal, prompt, static_cast<int>(prompt.size()));
     terminal.type("alice");
     wait_for_input_line(terminal, prompt + "alice", static_cast<int>(prompt.size() + 5));
     terminal.press("BSpace");
@@ -251,6 +260,14 @@ TEST_CASE("line mode: a pasted block of 50 lines arrives as 50 lines in order", 
     }
     // Nothing left over in the input line.
     wait_for_input_line(terminal, "", 0);
+    // A last line without a line end stays on the input line, to be finished by hand; pasted
+    // control characters (Ctrl+U, ESC of a cursor key) are text left out, never editing keys.
+    terminal.paste("not finished");
+    wait_for_input_line(terminal, "not finished", 12);
+    terminal.paste(" ctrl\x15u \x1b[D left");
+    wait_for_input_line(terminal, "not finished ctrlu [D left", 26);
+    terminal.press("Enter");
+    CHECK(chat.bob.line() == "alice: not finished ctrlu [D left");
     chat.bob.send_line("got them");
     terminal.wait_for_text("bob: got them\n");
 }
@@ -281,7 +298,7 @@ TEST_CASE("line mode: a peer's escape sequences are shown, not obeyed", "[line-m
     check_clean_exit(terminal, 0);
 }
 
-TEST_CASE("line mode: Ctrl+D on an empty line half-closes; the peer's reply is still printed",
+TEST_CASE("line mode: Ctrl+D on an empty line half-closes, and the peer's reply is still printed",
           "[line-mode]") {
     PeerListener listener;
     TmuxTerminal terminal(connect_command(listener.port()));

@@ -164,15 +164,15 @@ void TmuxTerminal::press_keys(const std::vector<std::string>& keys) {
 
 void TmuxTerminal::paste(std::string_view block) {
     // Through a file: the block is not parsed as tmux arguments. paste-buffer without -r turns
-    // each '\n' into '\r' (as a terminal sends a paste), and without -p sends no bracketed-paste
-    // markers.
+    // each '\n' into '\r' (as a terminal sends a paste), and with -p puts bracketed paste's
+    // markers around it when the program has asked for them (ESC [ ? 2004 h), as terminals do.
     const std::string path = scratch_directory_ + "/paste";
     {
         std::ofstream file(path, std::ios::binary);
         file << block;
     }
     tmux({"load-buffer", "-b", "test-paste", path});
-    tmux({"paste-buffer", "-d", "-b", "test-paste"});
+    tmux({"paste-buffer", "-d", "-p", "-b", "test-paste"});
 }
 
 std::string TmuxTerminal::screen() const {

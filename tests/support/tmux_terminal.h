@@ -43,7 +43,7 @@ class TmuxTerminal {
         press_keys({std::string(keys)...});
     }
     // Pastes `block` as a terminal does: every line end arrives as a carriage return (what the
-    // Enter key sends), and no bracketed-paste markers around it.
+    // Enter key sends), between bracketed paste's markers if the program turned that mode on.
     void paste(std::string_view block);
 
     // The visible screen, one string per row (trailing blanks dropped, as tmux does).

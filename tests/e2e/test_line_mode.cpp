@@ -5,9 +5,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -442,4 +446,172 @@ TEST_CASE("line mode: --raw in a terminal relays the bytes as they are", "[line-
     peer.close();
     CHECK(terminal.wait_for_exit() == 0);
     CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
+}
+
+TEST_CASE("line mode: Ctrl+L clears the screen and redraws the input line", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("an old line\n");
+    terminal.wait_for_text("an old line\n");
+    terminal.type("still here");
+    terminal.press("C-l");
+    terminal.wait_until(
+        [&](const std::string&) {
+            auto rows = used_rows(terminal);
+            auto cursor = terminal.cursor();
+            return rows.size() == 1 && rows[0] == "still here" && cursor.row == 0 &&
+                   cursor.column == 10;
+        },
+        "the screen cleared but for the input line");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(11) == "still here\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: a prompt the peer finishes is printed above, the typed text kept",
+          "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("Password: ");
+    wait_for_input_line(terminal, "Password: ", 10);
+    terminal.type("abc");
+    wait_for_input_line(terminal, "Password: abc", 13);
+    peer.send_all("is not needed\n");
+    terminal.wait_for_text("Password: is not needed\n");
+    wait_for_input_line(terminal, "abc", 3);
+    CHECK(row_equal_to(terminal, "Password: is not needed") + 1 ==
+          static_cast<std::size_t>(terminal.cursor().row));
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(4) == "abc\n");
+    // An unfinished line longer than 4096 bytes is a line of its own, not a prompt.
+    peer.send_all(std::string(5000, 'x'));
+    terminal.wait_until(
+        [](const std::string& all) {
+            return all.find(std::string(4096, 'x')) != std::string::npos;
+        },
+        "4096 x's as a line", default_timeout, true);
+    terminal.type("typed");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(6) == "typed\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: --crlf sends each line with CR LF", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port(), {"--crlf"}));
+    Socket peer = listener.accept();
+    peer.send_all("ready\r\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("one");
+    terminal.press("Enter");
+    terminal.paste("two\nthree\n");
+    CHECK(peer.read_exactly(17) == "one\r\ntwo\r\nthree\r\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: --color always keeps the peer's colours, and nothing else", "[line-mode]") {
+    const std::string coloured = "\x1b[31mred\x1b[0m plain \x1b[2J\n";
+    SECTION("by default colours are shown escaped too") {
+        PeerListener listener;
+        TmuxTerminal terminal(connect_command(listener.port()));
+        Socket peer = listener.accept();
+        peer.send_all(coloured);
+        terminal.wait_for_text("^[[31mred^[[0m plain ^[[2J\n");
+        CHECK(terminal.screen_with_attributes().find("\x1b[31m") == std::string::npos);
+    }
+    SECTION("--color always") {
+        PeerListener listener;
+        TmuxTerminal terminal(connect_command(listener.port(), {"--color", "always"}));
+        Socket peer = listener.accept();
+        peer.send_all(coloured);
+        terminal.wait_for_text("red plain ^[[2J\n");
+        CHECK(terminal.screen_with_attributes().find("\x1b[31mred") != std::string::npos);
+        // An unfinished line, the input line's prompt, is shown without its colours: what is
+        // typed after it is never in the peer's colour.
+        peer.send_all("\x1b[32mgreen, unfinished");
+        terminal.wait_for_text("green, unfinished");
+        terminal.type("typed");
+        wait_for_input_line(terminal, "green, unfinishedtyped", 22);
+        CHECK(terminal.screen_with_attributes().find("\x1b[32m") == std::string::npos);
+    }
+}
+
+TEST_CASE("line mode: --history-file keeps the lines for the next session", "[line-mode]") {
+    char directory[] = "/tmp/tcpkit-history-XXXXXX";
+    REQUIRE(::mkdtemp(directory) != nullptr);
+    const std::string history_file = std::string(directory) + "/history";
+    {
+        PeerListener listener;
+        TmuxTerminal terminal(connect_command(listener.port(), {"--history-file", history_file}));
+        Socket peer = listener.accept();
+        peer.send_all("ready\n");
+        terminal.wait_for_text("ready\n");
+        terminal.type("remembered line");
+        terminal.press("Enter");
+        CHECK(peer.read_exactly(16) == "remembered line\n");
+        peer.close();
+        check_clean_exit(terminal, 0);
+    }
+    struct stat status {};
+    REQUIRE(::stat(history_file.c_str(), &status) == 0);
+    CHECK((status.st_mode & 0777) == 0600);
+    {
+        PeerListener listener;
+        TmuxTerminal terminal(connect_command(listener.port(), {"--history-file", history_file}));
+        Socket peer = listener.accept();
+        peer.send_all("ready again\n");
+        terminal.wait_for_text("ready again\n");
+        terminal.press("Up");
+        wait_for_input_line(terminal, "remembered line", 15);
+        terminal.press("Enter");
+        CHECK(peer.read_exactly(16) == "remembered line\n");
+        peer.close();
+        check_clean_exit(terminal, 0);
+    }
+    std::remove(history_file.c_str());
+    ::rmdir(directory);
+}
+
+TEST_CASE("line mode: SIGTERM exits 130 with the terminal as it was", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("half");
+    wait_for_input_line(terminal, "half", 4);
+    REQUIRE(::kill(terminal.command_pid(), SIGTERM) == 0);
+    check_clean_exit(terminal, 130);
+}
+
+TEST_CASE("line mode: listen at a terminal edits lines as connect does", "[line-mode]") {
+    TmuxTerminal terminal({tcpkit_binary(), "listen", "--host", "127.0.0.1", "--port", "0"});
+    // The `listening on` line is on the terminal (stderr): the port is read off the screen.
+    const std::string marker = "listening on 127.0.0.1:";
+    terminal.wait_until(
+        [&](const std::string& screen) {
+            auto at = screen.find(marker);
+            return at != std::string::npos && screen.find('\n', at) != std::string::npos;
+        },
+        "the listening on line");
+    std::string screen = terminal.screen();
+    auto port =
+        static_cast<std::uint16_t>(std::stoi(screen.substr(screen.find(marker) + marker.size())));
+    Socket peer = Socket::connect(port);
+    peer.send_all("hello, listener\n");
+    terminal.wait_for_text("hello, listener\n");
+    terminal.type("half");
+    peer.send_all("\x1b[2Jmore\n");
+    terminal.wait_for_text("^[[2Jmore\n");
+    wait_for_input_line(terminal, "half", 4);
+    terminal.type(" and whole");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(15) == "half and whole\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
 }

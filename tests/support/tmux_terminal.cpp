@@ -76,8 +76,11 @@ TmuxTerminal::TmuxTerminal(const std::vector<std::string>& command, int columns,
            << "read start < " << dir << "/start\n"
            << "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen\n"
            << "export LANG LC_ALL TERM\n"
-           << "stty -g > " << dir << "/stty-before\n"
-           << quoted_command << "\n"
+           << "stty -g > " << dir
+           << "/stty-before\n"
+           // The command's pid, for the tests that signal it: sh writes its own, then execs.
+           << "/bin/sh -c 'echo $$ > \"$0\"; exec \"$@\"' "
+           << shell_quoted(scratch_directory_ + "/pid") << " " << quoted_command << "\n"
            << "status=$?\n"
            << "stty -g > " << dir << "/stty-after\n"
            << "echo $status > " << dir << "/status.partial\n"
@@ -186,6 +189,32 @@ std::vector<std::string> TmuxTerminal::screen_lines() const {
         lines.push_back(line);
     }
     return lines;
+}
+
+std::string TmuxTerminal::screen_with_attributes() const {
+    return tmux({"capture-pane", "-p", "-e"});
+}
+
+pid_t TmuxTerminal::command_pid() const {
+    auto deadline = Clock::now() + default_timeout;
+    while (!file_exists(scratch_directory_ + "/pid")) {
+        if (Clock::now() >= deadline) {
+            fail_with_screen("the command never started");
+        }
+        pause_before_next_look();
+    }
+    std::string pid;
+    for (;;) {
+        pid = read_scratch_file("pid");
+        if (!pid.empty() && pid.back() == '\n') {
+            break;  // written whole
+        }
+        if (Clock::now() >= deadline) {
+            fail_with_screen("the command's pid file stays unfinished");
+        }
+        pause_before_next_look();
+    }
+    return static_cast<pid_t>(std::stol(pid));
 }
 
 std::string TmuxTerminal::history() const {

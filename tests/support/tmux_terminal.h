@@ -5,6 +5,8 @@
 // with the screen's contents.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -53,7 +55,11 @@ class TmuxTerminal {
     // Everything since the start, scrollback included, with wrapped rows joined into the lines
     // they were written as.
     std::string history() const;
+    // The visible screen with the attributes (colours) of its text as SGR sequences.
+    std::string screen_with_attributes() const;
     CursorPosition cursor() const;
+    // The command's process id (it is the process the script starts).
+    pid_t command_pid() const;
     std::string pane_title() const;
     void resize(int columns, int rows);
 

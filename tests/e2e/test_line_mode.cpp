@@ -542,9 +542,20 @@ TEST_CASE("line mode: --color always keeps the peer's colours, and nothing else"
 }
 
 TEST_CASE("line mode: --history-file keeps the lines for the next session", "[line-mode]") {
-    char directory[] = "/tmp/tcpkit-history-XXXXXX";
-    REQUIRE(::mkdtemp(directory) != nullptr);
-    const std::string history_file = std::string(directory) + "/history";
+    // A directory of its own, so that tcpkit creates the file (and picks its mode).
+    struct ScratchDirectory {
+        ScratchDirectory() {
+            char name[] = "/tmp/tcpkit-history-XXXXXX";
+            REQUIRE(::mkdtemp(name) != nullptr);
+            path = name;
+        }
+        ~ScratchDirectory() {
+            std::remove((path + "/history").c_str());
+            ::rmdir(path.c_str());
+        }
+        std::string path;
+    } directory;
+    const std::string history_file = directory.path + "/history";
     {
         PeerListener listener;
         TmuxTerminal terminal(connect_command(listener.port(), {"--history-file", history_file}));
@@ -573,8 +584,6 @@ TEST_CASE("line mode: --history-file keeps the lines for the next session", "[li
         peer.close();
         check_clean_exit(terminal, 0);
     }
-    std::remove(history_file.c_str());
-    ::rmdir(directory);
 }
 
 TEST_CASE("line mode: SIGTERM exits 130 with the terminal as it was", "[line-mode]") {

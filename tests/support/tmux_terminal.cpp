@@ -57,16 +57,16 @@ TmuxTerminal::TmuxTerminal(const std::vector<std::string>& command, int columns,
     // terminal, and a socket that goes with the directory (tmux leaves it behind when killed).
     server_socket_ = scratch_directory_ + "/tmux";
 
-    // The status file is written last (through a rename), so once it exists the settings after
-    // are there too. Ctrl+C sends SIGINT to the whole foreground process group, this script
-    // included: it ignores it (`trap :`) to live on and record how the command ended.
+    // The status file is written after the settings (through a rename), so once it exists the
+    // settings after are there too. Ctrl+C sends SIGINT to the whole foreground process group, this
+    // script included: it ignores it (`trap :`) to live on and record how the command ended.
     std::string quoted_command;
     for (const auto& word : command) {
         quoted_command += shell_quoted(word) + " ";
     }
     const std::string dir = shell_quoted(scratch_directory_);
-    // The script waits for the word to start (through a FIFO) until the pane has its size: a
-    // command that writes at once could otherwise write into a pane of another height.
+    // The script waits for the word to start (through a FIFO) until the pane has the size
+    // asked for, which the command then finds when it starts (a line editor reads it then).
     const std::string start_path = scratch_directory_ + "/start";
     if (::mkfifo(start_path.c_str(), 0600) != 0) {
         throw std::runtime_error("mkfifo failed");
@@ -131,8 +131,8 @@ TmuxTerminal::~TmuxTerminal() {
     } catch (...) {
         // Already gone: nothing left to clean up.
     }
-    for (const char* name : {"tmux", "run.sh", "start", "stty-before", "stty-after", "status",
-                             "status.partial", "paste"}) {
+    for (const char* name : {"tmux", "run.sh", "start", "pid", "stty-before", "stty-after",
+                             "status", "status.partial", "paste"}) {
         std::remove((scratch_directory_ + "/" + name).c_str());
     }
     ::rmdir(scratch_directory_.c_str());

@@ -129,6 +129,8 @@ void wait_for_input_line(const TmuxTerminal& terminal, const std::string& text, 
 void check_clean_exit(TmuxTerminal& terminal, int expected_status) {
     CHECK(terminal.wait_for_exit() == expected_status);
     CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
+    // Not left non-blocking: the shell would find its terminal so (dash: "turning off NDELAY").
+    CHECK(terminal.terminal_flags_after() == terminal.terminal_flags_before());
     const std::string prompt(TmuxTerminal::shell_prompt);
     terminal.wait_until(
         [&](const std::string&) {
@@ -446,6 +448,7 @@ TEST_CASE("line mode: --raw in a terminal relays the bytes as they are", "[line-
     peer.close();
     CHECK(terminal.wait_for_exit() == 0);
     CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
+    CHECK(terminal.terminal_flags_after() == terminal.terminal_flags_before());
 }
 
 TEST_CASE("line mode: Ctrl+L clears the screen and redraws the input line", "[line-mode]") {
@@ -623,4 +626,87 @@ TEST_CASE("line mode: listen at a terminal edits lines as connect does", "[line-
     CHECK(peer.read_exactly(15) == "half and whole\n");
     peer.close();
     check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: a narrower window keeps the peer's lines and redraws the wrapped input line",
+          "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()), 40, 12);
+    Socket peer = listener.accept();
+    peer.send_all("line one\nline two\n");
+    terminal.wait_for_text("line one\nline two\n");
+    std::string typed;
+    for (char piece = 'a'; piece < 'a' + 7; ++piece) {
+        typed += std::string(1, piece) + "123456789";
+    }
+    terminal.type(typed);  // 70 characters: 40 + 30 columns
+    terminal.wait_for_text(typed.substr(40));
+    terminal.resize(30, 12);
+    // 30 + 30 + 10 columns now, under the peer's lines, the cursor after the text.
+    terminal.wait_until(
+        [&](const std::string&) {
+            auto rows = used_rows(terminal);
+            auto cursor = terminal.cursor();
+            return rows.size() >= 5 &&
+                   rows[rows.size() - 3] + rows[rows.size() - 2] + rows.back() == typed &&
+                   rows.back().size() == 10 && cursor.row == static_cast<int>(rows.size()) - 1 &&
+                   cursor.column == 10;
+        },
+        "the 70 characters on three rows of 30 columns");
+    // tmux reflows the screen too (a real terminal may): the rows may move, into the
+    // scrollback even, but the peer's lines are all still there, in order.
+    CHECK(terminal.history().find("line one\nline two\n") != std::string::npos);
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(71) == typed + "\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: Ctrl+Z suspends with the terminal restored, fg brings the typed line back",
+          "[line-mode]") {
+    PeerListener listener;
+    // An interactive shell with job control, as the user has; tcpkit started from it.
+    TmuxTerminal terminal({"/bin/sh", "-i"});
+    terminal.type("PS1='sh> '");
+    terminal.press("Enter");
+    wait_for_input_line(terminal, "sh> ", 4);
+    terminal.type("stty -g; ");
+    terminal.type(tcpkit_binary() + " connect 127.0.0.1 " + std::to_string(listener.port()));
+    terminal.press("Enter");
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("typed before");
+    wait_for_input_line(terminal, "typed before", 12);
+    terminal.press("C-z");
+    // Back at the shell's prompt, at the start of a row, and the terminal is as it was:
+    // `stty -g` says the same as before.
+    wait_for_input_line(terminal, "sh> ", 4);
+    terminal.type("stty -g");
+    terminal.press("Enter");
+    terminal.wait_until(
+        [](const std::string& all) {
+            // The two lines stty printed (no blanks in them, unlike the commands) are equal.
+            std::vector<std::string> settings;
+            std::size_t start = 0;
+            for (std::size_t end; (end = all.find('\n', start)) != std::string::npos;
+                 start = end + 1) {
+                std::string row = all.substr(start, end - start);
+                if (row.find(':') != std::string::npos && row.find(' ') == std::string::npos &&
+                    row.size() > 40) {
+                    settings.push_back(row);
+                }
+            }
+            return settings.size() == 2 && settings[0] == settings[1];
+        },
+        "stty's settings after Ctrl+Z the same as before tcpkit started", default_timeout,
+        true);  // the whole history, wrapped rows joined: stty's line may be wider than the screen
+    terminal.type("fg");
+    terminal.press("Enter");
+    wait_for_input_line(terminal, "typed before", 12);
+    terminal.type(", and after");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(24) == "typed before, and after\n");
+    peer.close();
+    wait_for_input_line(terminal, "sh> ", 4);
 }

@@ -37,6 +37,12 @@ bool file_exists(const std::string& path) {
     return ::access(path.c_str(), F_OK) == 0;
 }
 
+// A shell command that prints the file status flags of the script's standard input, the
+// terminal (O_NONBLOCK among them, which the terminal's other users share), where the system
+// tells them (Linux: /proc); nothing elsewhere.
+constexpr const char* flags_of_standard_input =
+    "{ grep '^flags' /proc/$$/fdinfo/0 2>/dev/null || true; }";
+
 void pause_before_next_look() {
     ::poll(nullptr, 0, poll_interval_ms);
 }
@@ -76,13 +82,15 @@ TmuxTerminal::TmuxTerminal(const std::vector<std::string>& command, int columns,
            << "read start < " << dir << "/start\n"
            << "LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=screen\n"
            << "export LANG LC_ALL TERM\n"
-           << "stty -g > " << dir
-           << "/stty-before\n"
+           << "stty -g > " << dir << "/stty-before\n"
+           << flags_of_standard_input << " > " << dir
+           << "/flags-before\n"
            // The command's pid, for the tests that signal it: sh writes its own, then execs.
            << "/bin/sh -c 'echo $$ > \"$0\"; exec \"$@\"' "
            << shell_quoted(scratch_directory_ + "/pid") << " " << quoted_command << "\n"
            << "status=$?\n"
            << "stty -g > " << dir << "/stty-after\n"
+           << flags_of_standard_input << " > " << dir << "/flags-after\n"
            << "echo $status > " << dir << "/status.partial\n"
            << "mv " << dir << "/status.partial " << dir << "/status\n"
            << "printf '%s' " << shell_quoted(std::string(shell_prompt))
@@ -132,7 +140,7 @@ TmuxTerminal::~TmuxTerminal() {
         // Already gone: nothing left to clean up.
     }
     for (const char* name : {"tmux", "run.sh", "start", "pid", "stty-before", "stty-after",
-                             "status", "status.partial", "paste"}) {
+                             "flags-before", "flags-after", "status", "status.partial", "paste"}) {
         std::remove((scratch_directory_ + "/" + name).c_str());
     }
     ::rmdir(scratch_directory_.c_str());
@@ -298,6 +306,14 @@ std::string TmuxTerminal::terminal_settings_before() const {
 
 std::string TmuxTerminal::terminal_settings_after() const {
     return read_scratch_file("stty-after");
+}
+
+std::string TmuxTerminal::terminal_flags_before() const {
+    return read_scratch_file("flags-before");
+}
+
+std::string TmuxTerminal::terminal_flags_after() const {
+    return read_scratch_file("flags-after");
 }
 
 std::string TmuxTerminal::read_scratch_file(const std::string& name) const {

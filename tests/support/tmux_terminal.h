@@ -79,6 +79,10 @@ class TmuxTerminal {
     // `stty -g` in the terminal before the command started, and after it exited.
     std::string terminal_settings_before() const;
     std::string terminal_settings_after() const;
+    // The terminal's file status flags (as /proc's fdinfo shows them: "flags: 0100002") before
+    // and after, O_NONBLOCK among them; empty where the system does not tell them.
+    std::string terminal_flags_before() const;
+    std::string terminal_flags_after() const;
 
     // Fails (throws) with `what` and the screen's contents.
     [[noreturn]] void fail_with_screen(const std::string& what) const;

@@ -129,8 +129,6 @@ void wait_for_input_line(const TmuxTerminal& terminal, const std::string& text, 
 void check_clean_exit(TmuxTerminal& terminal, int expected_status) {
     CHECK(terminal.wait_for_exit() == expected_status);
     CHECK(terminal.terminal_settings_after() == terminal.terminal_settings_before());
-    // Not left non-blocking: the shell would find its terminal so (dash: "turning off NDELAY").
-    CHECK(terminal.terminal_flags_after() == terminal.terminal_flags_before());
     const std::string prompt(TmuxTerminal::shell_prompt);
     terminal.wait_until(
         [&](const std::string&) {
@@ -709,4 +707,116 @@ TEST_CASE("line mode: Ctrl+Z suspends with the terminal restored, fg brings the 
     CHECK(peer.read_exactly(24) == "typed before, and after\n");
     peer.close();
     wait_for_input_line(terminal, "sh> ", 4);
+}
+
+TEST_CASE("line mode: Tab, Delete, Ctrl+A, Ctrl+E and Down", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("a");
+    terminal.press("Tab");  // a tab, no completion
+    terminal.type("b");
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(4) == "a\tb\n");
+    terminal.type("xmiddle");
+    terminal.press("C-a", "DC");  // Delete: the character under the cursor
+    wait_for_input_line(terminal, "middle", 0);
+    terminal.press("C-e");
+    terminal.type("!");
+    wait_for_input_line(terminal, "middle!", 7);
+    // Up to the line before (its tab reaches column 8), Down back to the one being typed.
+    terminal.press("Up");
+    wait_for_input_line(terminal, "a       b", 9);
+    terminal.press("Down");
+    wait_for_input_line(terminal, "middle!", 7);
+    terminal.press("Enter");
+    CHECK(peer.read_exactly(8) == "middle!\n");
+    peer.close();
+    check_clean_exit(terminal, 0);
+}
+
+TEST_CASE("line mode: connect -u sends each line as a datagram and shows the replies",
+          "[line-mode]") {
+    Socket peer(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(peer.fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::getsockname(peer.fd(), reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    TmuxTerminal terminal(connect_command(ntohs(address.sin_port), {"-u"}));
+
+    sockaddr_in sender{};
+    auto next_datagram = [&] {
+        pollfd readable{peer.fd(), POLLIN, 0};
+        REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
+        char buffer[2048];
+        socklen_t sender_length = sizeof sender;
+        ssize_t got = ::recvfrom(peer.fd(), buffer, sizeof buffer, 0,
+                                 reinterpret_cast<sockaddr*>(&sender), &sender_length);
+        REQUIRE(got >= 0);
+        return std::string(buffer, static_cast<std::size_t>(got));
+    };
+    // Typed before anything came: tcpkit sends as soon as it has a line.
+    terminal.type("first datagram");
+    terminal.press("Enter");
+    std::string first = next_datagram();
+    CHECK((first == "first datagram\n" || first == "first datagram"));
+    terminal.type("second");
+    terminal.press("Enter");
+    std::string second = next_datagram();
+    CHECK((second == "second\n" || second == "second"));
+
+    terminal.type("half");
+    const std::string reply = "a reply \x1b[2J\n";
+    REQUIRE(::sendto(peer.fd(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&sender),
+                     sizeof sender) == static_cast<ssize_t>(reply.size()));
+    terminal.wait_for_text("a reply ^[[2J\n");
+    wait_for_input_line(terminal, "half", 4);
+    terminal.press("C-c");
+    check_clean_exit(terminal, 130);
+}
+
+TEST_CASE("line mode: --line without a terminal exits 2 with one line", "[line-mode]") {
+    PeerListener listener;
+    Process client(connect_command(listener.port(), {"--line"}));  // pipes, no terminal
+    CHECK(client.wait_for_exit() == 2);
+    CHECK(client.err() == "tcpkit: error: --line needs a terminal on standard input and output\n");
+}
+
+TEST_CASE("line mode: every exit leaves the terminal blocking, as the shell needs it",
+          "[line-mode]") {
+    // O_NONBLOCK belongs to the terminal's open file description, which tcpkit shares with the
+    // shell: left on, the shell's next read fails (dash: "sh: turning off NDELAY mode", cat:
+    // "Resource temporarily unavailable"). `stty -g` does not show it; /proc does (Linux).
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port()));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    int expected_status = 0;
+    SECTION("the peer closes") {
+        peer.close();
+    }
+    SECTION("Ctrl+D, then the peer closes") {
+        terminal.press("C-d");
+        CHECK(peer.read_to_end() == "");
+        peer.close();
+    }
+    SECTION("Ctrl+C") {
+        terminal.press("C-c");
+        expected_status = 130;
+    }
+    SECTION("SIGTERM") {
+        REQUIRE(::kill(terminal.command_pid(), SIGTERM) == 0);
+        expected_status = 130;
+    }
+    check_clean_exit(terminal, expected_status);
+    if (terminal.terminal_flags_before().empty()) {
+        WARN("no /proc/PID/fdinfo here: the terminal's flags are not known");
+        return;
+    }
+    CHECK(terminal.terminal_flags_after() == terminal.terminal_flags_before());
 }

@@ -30,12 +30,16 @@ COMPARED = {
     "tls_flood": [("p99_us", "p99 us", False, 1, 0)],
     "listen_bulk": [("MiB_per_second", "MiB/s", True, 1, 0), ("listener_cpu_seconds", "listener CPU s", False, 1, 2)],
     "listen_exec_echo": [("messages_per_second", "msg/s", True, 1, 0), ("p99_us", "p99 us", False, 1, 0)],
+    "line_flood": [("MiB_per_second", "MiB/s", True, 1, 0), ("client_cpu_seconds", "client CPU s", False, 1, 2),
+                   ("latency_ms", "typed line ms", False, 1, 1)],
 }
 # The peers of the TLS scenarios, and what stands for "plain TCP" beside them.
 TLS_PEERS = ("ncat", "socat", "openssl s_server")
 PLAIN = "tcpkit plain"
 # The peers of the listen scenarios (issue 11).
 LISTEN_PEERS = ("nc", "ncat", "socat")
+# What line mode (issue 12) is compared with: the usual workaround for a terminal client.
+RLWRAP = "rlwrap nc"
 # Figures that do not vary from run to run: any difference is a change.
 EXACT = {"stripped_bytes"}
 # "changed" needs both: runs that rank apart more than chance allows, and a difference that matters.
@@ -46,7 +50,7 @@ SMALLEST_CHANGE = 0.10
 def before_key(scenario, key):
     """The key of the baseline's figure measured beside tcpkit's figure `key`, or None when `key`
     is not one of tcpkit's (a peer, the epoll limit, --threads 2)."""
-    if scenario in ("bulk", "tls_bulk", "listen_bulk"):
+    if scenario in ("bulk", "tls_bulk", "listen_bulk", "line_flood"):
         direction, _, name = key.partition("/")
         return f"{direction}/{BEFORE}" if name == "tcpkit" else None
     if scenario in ("echo", "chat", "tls_echo", "tls_handshake", "tls_flood", "listen_exec_echo"):
@@ -342,6 +346,8 @@ def measurement(scenario, key, value):
     if scenario == "listen_exec_echo":
         connections, size = key.split("/")[1].split("x")
         return f"{connections} connection(s) x {size} bytes through --exec cat"
+    if scenario == "line_flood":
+        return "text lines to a terminal (line mode)" if key.startswith("flood/") else "a line typed during the flood"
     if scenario == "tls_handshake":
         return f"full handshakes, {key.split('/')[1].upper()}"
     if scenario == "tls_flood":
@@ -540,6 +546,7 @@ def write_report(results, path, out_dir, suffix):
 
     lines += tls_sections(s)
     lines += listen_sections(s)
+    lines += line_sections(s)
 
     if not results["smoke"] and os.path.exists(FINDINGS):
         with open(FINDINGS) as findings:
@@ -707,6 +714,64 @@ def listen_sections(s):
                          f"{value['p99_us']:.0f} | {rate_ratio}, {p99_ratio} | {value['loadgen_cpu_seconds']:.2f} |")
         lines.append("")
     return lines
+
+
+def line_sections(s):
+    if "line_flood" not in s:
+        return []
+    figures = s["line_flood"]
+    size = next((v["bytes"] for v in figures.values() if "bytes" in v), None)
+    shown_size = f"{(size or 0) / (1 << 20):.0f} MiB"
+    lines = ["## 9. Line mode (issue 12)", "",
+             f"{shown_size} of 80-byte text lines (a third ASCII, a third CJK, a third both; none wider than 80 "
+             "columns) from a peer on 127.0.0.1 to a client whose standard input, output and error are a "
+             "pseudo-terminal the runner makes (80x24, the client's controlling terminal, its input open and idle "
+             "all along); the runner reads the terminal's other side as fast as it can and only counts what it "
+             "reads. No terminal emulator draws anything: this is what each client costs, not what a screen "
+             "costs. `tcpkit connect` is in line mode because it is on a terminal; `--raw` is the byte relay on "
+             "the same terminal. A run lasts from the client's start until the last line has reached the "
+             "terminal and, for tcpkit, until it has exited by itself when the peer closed (status 0); nc does "
+             "not exit while its input is open, nor rlwrap while nc runs, so theirs end at the last line (the "
+             "runner then hangs the terminal up). Every run checks that every line reached the terminal. "
+             "Client CPU: user + system seconds of the whole run (wait4; rlwrap's include nc's). The ratios are "
+             f"against `{RLWRAP}`, the usual workaround: above 1.00x, the row is faster or uses less CPU.", "",
+             "### 9.1 A flood of lines", "",
+             "| client | command | MiB/s | seconds | client CPU s | bytes on the terminal | "
+             f"against {RLWRAP} (MiB/s, CPU) |", "|---|---|---|---|---|---|---|"]
+    theirs = figures.get(f"flood/{RLWRAP}", {})
+    for key, value in figures.items():
+        kind, _, name = key.partition("/")
+        if kind != "flood":
+            continue
+        command = f"`{value['command']}`" if value.get("command") else ""
+        if "failed" in value:
+            lines.append(f"| {name} | {command} |" + failed_row(value, 5))
+            continue
+        against = (f"{ratio(value['MiB_per_second'], theirs.get('MiB_per_second'))}, "
+                   f"{ratio(value['client_cpu_seconds'], theirs.get('client_cpu_seconds'), higher_is_better=False)}"
+                   if name != RLWRAP else "")
+        lines.append(f"| {name} | {command} | {value['MiB_per_second']:.1f} | {value['seconds']:.2f} | "
+                     f"{cpu(value['client_cpu_seconds'])} | {value['terminal_bytes']:,} | {against} |")
+    lines += ["", "### 9.2 A line typed during the flood", "",
+              "The same flood; when half of it has reached the terminal, `typed line` and Enter (`\\r`) are "
+              "written to the terminal, and the peer must receive exactly `typed line\\n` (it waits for it before "
+              "closing). Latency: from that write until the peer has the line. Still to show: the part of the "
+              "flood not yet on the terminal when the line reached the peer (0: it went out only once the flood "
+              "had been shown).", "",
+              f"| client | latency ms | flood still to show MiB | against {RLWRAP} (latency) |", "|---|---|---|---|"]
+    theirs = figures.get(f"typed/{RLWRAP}", {})
+    for key, value in figures.items():
+        kind, _, name = key.partition("/")
+        if kind != "typed":
+            continue
+        if "failed" in value:
+            lines.append(f"| {name} |" + failed_row(value, 3))
+            continue
+        left = value.get("flood_left_MiB")
+        against = ratio(value["latency_ms"], theirs.get("latency_ms"), higher_is_better=False) if name != RLWRAP else ""
+        lines.append(f"| {name} | {value['latency_ms']:.1f} | {'n/a' if left is None else f'{left:.2f}'} | "
+                     f"{against} |")
+    return lines + [""]
 
 
 def write_chart(chat, out_dir, suffix):

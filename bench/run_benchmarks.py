@@ -32,21 +32,33 @@ The listen scenarios (issue 11) alone, merged into the last full run (`--only li
 
     bench/run_benchmarks.py --build build/bench --only listen_bulk listen_exec_echo
 
+The line mode scenario (issue 12) alone, merged into the last full run (`--only line` is the same):
+
+    bench/run_benchmarks.py --build build/bench --only line_flood
+
+It runs each client on a pseudo-terminal made here (Python's pty module), so it needs no tmux and
+draws nothing; rlwrap (install-deps.sh --bench) and nc are its peers.
+
 Every server is started here and stopped here; every client has a timeout. A peer that is not
 installed, or that fails a scenario, is recorded as such rather than stopping the run.
 """
 import argparse
+import fcntl
 import json
 import os
 import platform
+import pty
 import re
+import select
 import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 
@@ -56,7 +68,9 @@ from report import BEFORE, before_key, write_report  # noqa: E402
 LOOPBACK = "127.0.0.1"
 TLS_SCENARIOS = ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")
 LISTEN_SCENARIOS = ("listen_bulk", "listen_exec_echo")
-SCENARIOS = ("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
+LINE_SCENARIOS = ("line_flood",)
+SCENARIOS = (("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
+             + LINE_SCENARIOS)
 
 
 def free_port():
@@ -239,6 +253,216 @@ def describe_build(build):
     return {"build": build, "source": source, "commit": commit, "build_type": cache.get("CMAKE_BUILD_TYPE")}
 
 
+# ---- line mode (issue 12): a flood of text lines at a client on a pseudo-terminal ---------------
+
+FLOOD_LINE_BYTES = 80
+# The text of the flood's last line, and of no other: the runner knows the flood has reached the
+# terminal once it reads this on the terminal's master side.
+FLOOD_END = b"== the end of the flood =="
+TYPED = b"typed line"
+
+
+def line_flood_payload(size):
+    """About `size` bytes (whole lines) of 80-byte lines, the last one FLOOD_END's: a third ASCII,
+    a third CJK (3 bytes and 2 columns a character), a third both; all narrower than 80 columns,
+    so no line wraps on the 80-column terminal."""
+    ascii_text = "The quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs."
+    cjk_text = "行模式的测试：你好，世界。小明和小红在聊天室里说话，日本語の文字と漢字も混ぜる。"
+    assert all(len(char.encode()) == 3 for char in cjk_text)
+    lines = []
+    for number in range(1000):
+        prefix, shift = f"{number:03d} ", number % 10
+        if number % 3 == 0:
+            text = prefix + ascii_text[shift:shift + 75]
+        elif number % 3 == 1:
+            text = prefix + cjk_text[shift:shift + 25]
+        else:
+            text = prefix + cjk_text[shift:shift + 12] + ascii_text[shift:shift + 39]
+        line = (text + "\n").encode()
+        assert len(line) == FLOOD_LINE_BYTES, (number, len(line))
+        lines.append(line)
+    block = b"".join(lines)
+    count = size // FLOOD_LINE_BYTES
+    last = (FLOOD_END + b" " + b"." * FLOOD_LINE_BYTES)[:FLOOD_LINE_BYTES - 1] + b"\n"
+    whole, rest = divmod(count - 1, len(lines))
+    return block * whole + block[:rest * FLOOD_LINE_BYTES] + last
+
+
+class FloodPeer:
+    """The server a line-mode client connects to: it sends the flood, then (for a typed run, once
+    the typed line has arrived, or given up on) ends its side, and reads whatever the client sends
+    until the client closes. Each socket operation is bounded by `timeout`."""
+
+    def __init__(self, payload, typed, timeout):
+        self.listener = socket.socket()
+        self.listener.bind((LOOPBACK, 0))
+        self.listener.listen(1)
+        self.listener.settimeout(min(timeout, 20))  # every client connects at once
+        self.port = self.listener.getsockname()[1]
+        self.payload, self.typed, self.timeout = payload, typed, timeout
+        self.sent = 0
+        self.received = b""
+        self.typed_arrived = threading.Event()
+        self.typed_arrived_at = None
+        self.displayed = lambda: None  # set by the runner: how much of the flood the terminal shows
+        self.flood_left = None  # of the flood, bytes not yet shown when the typed line arrived
+        self.shut_down = threading.Event()
+        self.error = None
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def serve(self):
+        reader = None
+        try:
+            connection, _ = self.listener.accept()
+            connection.settimeout(self.timeout)
+            reader = threading.Thread(target=self.read, args=(connection,), daemon=True)
+            reader.start()
+            with memoryview(self.payload) as flood:
+                while self.sent < len(flood):
+                    connection.sendall(flood[self.sent:self.sent + (1 << 16)])
+                    self.sent = min(self.sent + (1 << 16), len(flood))
+            if self.typed:  # a typed line that has not arrived 30 s after the flood is a failure anyway
+                self.typed_arrived.wait(min(self.timeout, 30))
+            connection.shutdown(socket.SHUT_WR)
+            self.shut_down.set()
+            reader.join(self.timeout)
+            connection.close()
+        except OSError as error:
+            self.error = error
+        finally:
+            self.shut_down.set()
+            self.listener.close()
+
+    def read(self, connection):
+        try:
+            while True:
+                data = connection.recv(1 << 16)
+                if not data:
+                    return
+                self.received += data[:4096 - len(self.received)]  # a few lines are expected, not a flood
+                if self.typed_arrived_at is None and b"\n" in self.received:
+                    self.typed_arrived_at = time.monotonic()
+                    shown = self.displayed()
+                    self.flood_left = None if shown is None else max(0, len(self.payload) - shown)
+                    self.typed_arrived.set()
+        except OSError:
+            pass
+
+
+def one_line_flood(command, payload, exits_by_itself, typed, home, timeout):
+    """One flood of `payload` at `command` (its PORT replaced) on a fresh 80x24 pseudo-terminal.
+
+    The client's standard input, output and error are the terminal's slave side, its controlling
+    terminal, open and idle all along; this runner reads the master side as fast as it can and
+    counts what it reads. A run lasts from the client's start until the flood's last line has
+    reached the master, and, for a client that exits by itself when the peer closes (tcpkit),
+    until it has exited: that exit (status 0) is part of what is measured. nc does not exit while
+    its input is open, nor rlwrap while nc runs, so once their last line is there and the peer has
+    closed, the runner hangs the terminal up (closes the master) and they end on the SIGHUP; the
+    CPU seconds (wait4: rlwrap's include nc's) cover that end too. Typed: when half of the flood
+    has reached the terminal, `typed line` and Enter are written to the master, and the peer must
+    receive exactly `typed line\\n`; the figure is how long that took."""
+    peer = FloodPeer(payload, typed, timeout)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    # An empty home: no ~/.editrc or ~/.inputrc of the user's, rlwrap's history file kept out of theirs.
+    environment = {name: value for name, value in os.environ.items() if name not in ("COLUMNS", "LINES", "INPUTRC")}
+    environment.update(TERM="xterm", LC_ALL="C.UTF-8", HOME=home)
+    shown = 0  # bytes read from the master
+    # Lines read from the master: each line of the flood ends in one \n there, whatever the client
+    # adds around it (\r, redrawing its input line), so this is how much of the flood is shown.
+    lines_shown = 0
+    lines = len(payload) // FLOOD_LINE_BYTES
+    peer.displayed = lambda: lines_shown * FLOOD_LINE_BYTES
+    start = time.monotonic()
+    try:
+        # Its own session, the terminal its controlling terminal: what a program started at a terminal has.
+        client = subprocess.Popen([part.replace("PORT", str(peer.port)) for part in command], stdin=slave,
+                                  stdout=slave, stderr=slave, env=environment, start_new_session=True,
+                                  preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
+    except OSError:
+        os.close(master)
+        os.close(slave)
+        peer.listener.close()
+        raise
+    os.close(slave)  # the client's now: the master reads EIO once the client has closed it
+    peer.thread.start()
+    deadline = start + timeout
+    seen_end = None  # when FLOOD_END was read on the master
+    typed_at = None
+    tail = b""
+    hung_up = False
+    try:
+        while time.monotonic() < deadline:
+            if typed and typed_at is None and lines_shown >= lines // 2:
+                os.write(master, TYPED + b"\r")
+                typed_at = time.monotonic()
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:  # EIO: every descriptor of the slave side is closed, the client has gone
+                chunk = b""
+            if not chunk:
+                break
+            shown += len(chunk)
+            lines_shown += chunk.count(b"\n")
+            if seen_end is None and FLOOD_END in tail + chunk:
+                seen_end = time.monotonic()
+                if not exits_by_itself:
+                    break
+            tail = chunk[-200:]  # what the client said last, should it fail
+        if seen_end is None:
+            said = re.sub(r"[\x00-\x1f\x7f]", "", tail.decode(errors="replace").replace("\n", " / ")).strip()
+            raise RuntimeError((f"the flood's last line did not reach the terminal ({shown} bytes did)"
+                                if time.monotonic() < deadline else f"no end after {timeout} s")
+                               + (f"; the terminal showed last: {said[-120:]}" if said else ""))
+        if exits_by_itself:
+            if not wait_exit_unreaped(client, timeout=max(1.0, deadline - time.monotonic())):
+                raise RuntimeError("the client did not exit when the peer closed")
+            end = time.monotonic()
+        else:
+            end = seen_end
+            peer.shut_down.wait(max(1.0, deadline - time.monotonic()))
+            os.close(master)
+            hung_up = True
+            if not wait_exit_unreaped(client, timeout=10):
+                raise RuntimeError("the client did not end when its terminal was hung up")
+        status, cpu_used = reap(client)
+        if exits_by_itself and status != 0:
+            raise RuntimeError(f"the client exited with status {status}")
+        # The last line alone is not enough: a client that drops lines it could not write at once
+        # (a terminal's stdout made non-blocking) would otherwise look fast.
+        if lines_shown < lines:
+            raise RuntimeError(f"{lines - lines_shown} of the flood's {lines} lines never reached the terminal")
+        peer.thread.join(timeout=10)
+        if peer.error:
+            raise RuntimeError(f"the peer failed: {peer.error}")
+        if peer.sent != len(payload):
+            raise RuntimeError(f"the peer sent {peer.sent} of {len(payload)} bytes")
+        if typed:
+            if typed_at is None:
+                raise RuntimeError("half of the flood never reached the terminal, so nothing was typed")
+            expected = TYPED + b"\n"
+            if peer.received != expected:
+                raise RuntimeError(f"the peer received {peer.received[:80]!r}, not {expected!r}")
+            return {"latency_ms": round((peer.typed_arrived_at - typed_at) * 1000, 1),
+                    "flood_left_MiB": None if peer.flood_left is None else round(peer.flood_left / (1 << 20), 2)}
+        if peer.received:
+            raise RuntimeError(f"the peer received {peer.received[:80]!r} though nothing was typed")
+        elapsed = end - start
+        return {"MiB_per_second": round(len(payload) / (1 << 20) / elapsed, 1), "seconds": round(elapsed, 3),
+                "client_cpu_seconds": round(cpu_used, 3), "terminal_bytes": shown}
+    finally:
+        if client.returncode is None and client.poll() is None:
+            os.killpg(client.pid, signal.SIGKILL)  # its own session (rlwrap's nc then loses its terminal)
+            client.wait()
+        if not hung_up:
+            os.close(master)
+        peer.thread.join(timeout=10)
+
+
 class Bench:
     def __init__(self, build, smoke, runs, out, baseline=None, tcpkit_only=False, echo_connections=None,
                  chat_clients=None):
@@ -262,7 +486,7 @@ class Bench:
                                             "date": self.results["machine"]["date"], "runs": runs}
         # --tcpkit-only: as if no peer were installed.
         self.have = {tool: not tcpkit_only and shutil.which(tool) is not None
-                     for tool in ("nc", "ncat", "socat", "iperf3", "openssl")}
+                     for tool in ("nc", "ncat", "socat", "iperf3", "openssl", "rlwrap")}
         self.certificates = None  # made by tls_certificates() when a TLS scenario first needs them
 
     def settings(self):
@@ -1011,11 +1235,77 @@ class Bench:
                     self.log(f"listen exec echo {key}: {summary['messages_per_second']:.0f}/s, "
                              f"p99 {summary['p99_us']:.0f} us")
 
+    # ---- 9. line mode (issue 12) ------------------------------------------------------------
+
+    def line_tcpkits(self):
+        """The tcpkit binaries that have line mode: a baseline from before it is left out (it would
+        relay bytes on the terminal and look like line mode)."""
+        usable = []
+        for name, binary in self.binaries.items():
+            try:
+                help_text = subprocess.run([binary, "connect", "--help"], capture_output=True, text=True,
+                                           timeout=10).stdout
+            except OSError:
+                help_text = ""
+            if "--line" in help_text:
+                usable.append(name)
+        return usable
+
+    def line_flood(self):
+        """A peer on 127.0.0.1 floods text lines at a client on a pseudo-terminal made here (80x24),
+        whose other side this runner reads as fast as it can, and then closes: tcpkit connect in line
+        mode, the same with --raw, rlwrap nc (the usual workaround) and nc. No terminal emulator
+        draws anything: this is what each client costs, not what a screen costs. Then, for line mode
+        and rlwrap nc, the same flood with `typed line` and Enter typed half way through it."""
+        size = (1 << 20) if self.smoke else (64 << 20)
+        payload = line_flood_payload(size)
+        line_tcpkits = self.line_tcpkits()
+        self.record_missing("line_flood", [f"{kind}/{name}" for name in self.tcpkits if name not in line_tcpkits
+                                           for kind in ("flood", "typed")], "this tcpkit has no line mode")
+        # Each client: its command, and whether it exits by itself when the peer closes. nc never
+        # does while its standard input is open (the terminal here: it waits for more to send, -N
+        # and -q only act on the end of its input), and rlwrap exits only with nc.
+        clients = {name: ([self.binaries[name], "connect", LOOPBACK, "PORT"], True) for name in line_tcpkits}
+        if "tcpkit" in line_tcpkits and not self.tcpkit_only:
+            clients["tcpkit --raw"] = ([self.tcpkit, "connect", "--raw", LOOPBACK, "PORT"], True)
+        if self.have["rlwrap"] and self.have["nc"]:
+            clients["rlwrap nc"] = (["rlwrap", "nc", LOOPBACK, "PORT"], False)
+        if self.have["nc"]:
+            clients["nc"] = (["nc", LOOPBACK, "PORT"], False)
+        if not self.tcpkit_only:
+            for tool in ("rlwrap", "nc"):
+                if not self.have[tool]:
+                    self.log(f"line flood: {tool} is not installed, its rows are left out")
+        timeout = 60 if self.smoke else 300
+        fields = {"flood": ("MiB_per_second", "seconds", "client_cpu_seconds", "terminal_bytes"),
+                  "typed": ("latency_ms", "flood_left_MiB")}
+        with tempfile.TemporaryDirectory(prefix="tcpkit-bench-line-") as home:
+            for kind in ("flood", "typed"):
+                contenders = [name for name in clients if kind == "flood" or name in line_tcpkits + ["rlwrap nc"]]
+
+                def one_run(name):
+                    command, exits_by_itself = clients[name]
+                    return one_line_flood(command, payload, exits_by_itself, kind == "typed", home, timeout)
+
+                for name, (figures, failure) in self.interleaved(contenders, one_run).items():
+                    key = f"{kind}/{name}"
+                    command = " ".join(os.path.basename(part) if part in self.binaries.values() else part
+                                       for part in clients[name][0])
+                    if failure or not figures:
+                        self.record("line_flood", key, {"failed": failure or "no figures", "command": command})
+                        self.log(f"line {key}: failed ({failure})")
+                        continue
+                    summary = {field: median([f[field] for f in figures]) for field in fields[kind]}
+                    self.record("line_flood", key, {**summary, "bytes": len(payload), "command": command,
+                                                    "per_run": per_run(figures, fields[kind])})
+                    self.log(f"line {key}: {summary}")
+
     def run(self, only):
         steps = [("bulk", self.bulk), ("echo", self.echo), ("chat", self.chat), ("idle_memory", self.idle_memory),
                  ("slow_reader", self.slow_reader), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
                  ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood),
-                 ("listen_bulk", self.listen_bulk), ("listen_exec_echo", self.listen_exec_echo)]
+                 ("listen_bulk", self.listen_bulk), ("listen_exec_echo", self.listen_exec_echo),
+                 ("line_flood", self.line_flood)]
         for name, step in steps:
             if only and name not in only:
                 continue
@@ -1085,9 +1375,9 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls", "listen"), metavar="SCENARIO",
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls", "listen", "line"), metavar="SCENARIO",
                         help=f"scenarios to run ({' '.join(SCENARIOS)}; tls: the four TLS ones; listen: "
-                             "the two listen ones)")
+                             "the two listen ones; line: line_flood)")
     parser.add_argument("--report-from", metavar="JSON", help="only write the report again from raw figures")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the tcpkit of this build (before a change), alternating with this one's")
@@ -1109,7 +1399,7 @@ def main():
         if problem:
             print(f"bench: --baseline {args.baseline}: {problem}", file=sys.stderr)
             return 2
-    for alias, scenarios in (("tls", TLS_SCENARIOS), ("listen", LISTEN_SCENARIOS)):
+    for alias, scenarios in (("tls", TLS_SCENARIOS), ("listen", LISTEN_SCENARIOS), ("line", LINE_SCENARIOS)):
         if args.only and alias in args.only:
             args.only = [name for name in args.only if name != alias] + list(scenarios)
     runs = args.runs or (1 if args.smoke else 5)

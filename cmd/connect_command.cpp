@@ -147,8 +147,10 @@ void setup_connect(CLI::App& app, CommandRunner& selected) {
         std::string(
             "When standard input ends, the sending side is shut down and output continues until "
             "the server closes. When the server closes first, tcpkit exits at once. Only the "
-            "server's data goes to stdout; -v reports the connection on stderr. With -z, exit "
-            "status 1 means a port was not open.\n") +
+            "server's data goes to stdout; -v reports the connection on stderr. At a terminal "
+            "(standard input and output both), connect is a line-editing client: the server's "
+            "text, made safe, is printed above the line being typed; in pipes and files bytes "
+            "are relayed exactly. With -z, exit status 1 means a port was not open.\n") +
         client_exit_status_help());
     command->callback([options, &selected] {
         check_ports(*options);

@@ -221,7 +221,8 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
         "'listening on ADDRESS:PORT' goes to stderr for each address before anything is "
         "accepted. One connection is relayed as connect relays it: when standard input ends the "
         "sending side is shut down and output continues until the client closes; when the "
-        "client closes first, tcpkit exits at once. With -k or a program, SIGINT/SIGTERM stop "
+        "client closes first, tcpkit exits at once. At a terminal, one connection is in line "
+        "mode, as in connect. With -k or a program, SIGINT/SIGTERM stop "
         "gracefully (programs get SIGTERM, then SIGKILL after {}).\n{}",
         format_duration(child_termination_grace), client_exit_status_help()));
     command->callback([options, command, &selected] {

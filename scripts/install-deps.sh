@@ -3,9 +3,9 @@
 # Knows apt (Debian, Ubuntu), Homebrew (macOS) and dnf (Fedora). Safe to run again and again.
 # --package: also what `make package` needs to build the Debian package (apt only).
 # --bench: also the peers the benchmarks compare against (nc, ncat, socat, iperf3, and for TLS
-#          openssl's s_server, which also makes the benchmarks' certificates), OpenSSL's headers
-#          for the load generator's TLS, gnuplot for the chart and python3 for the runner; not
-#          installed for everyone.
+#          openssl's s_server, which also makes the benchmarks' certificates; rlwrap, which line
+#          mode is compared with), OpenSSL's headers for the load generator's TLS, gnuplot for the
+#          chart and python3 for the runner; not installed for everyone.
 # --windows: also the MinGW-w64 cross compiler and wine, for `make windows` and `make test-windows`
 #          (apt only).
 set -eu
@@ -52,7 +52,7 @@ install_apt() {
         packages="$packages dpkg-dev file"
     fi
     if [ "$with_bench_tools" = true ]; then
-        packages="$packages netcat-openbsd ncat socat iperf3 openssl libssl-dev gnuplot-nox python3 binutils"
+        packages="$packages netcat-openbsd ncat socat iperf3 openssl libssl-dev gnuplot-nox python3 binutils rlwrap"
     fi
     if [ "$with_windows_tools" = true ]; then
         packages="$packages g++-mingw-w64-x86-64-posix wine"
@@ -74,7 +74,7 @@ install_brew() {
     formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 libedit nmap"  # nmap: ncat for the tests
     formulas="$formulas tmux"  # line mode's tests run tcpkit in a tmux pane
     if [ "$with_bench_tools" = true ]; then
-        formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python"
+        formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python rlwrap"
     fi
     for formula in $formulas; do
         brew list --formula "$formula" >/dev/null 2>&1 || brew install "$formula"

@@ -121,12 +121,28 @@ void save_history(const std::string& path) {
     }
 }
 
+// The terminal opened again, for the event loop to wait on. Not a dup of stdin: Asio makes the
+// descriptors it waits on non-blocking, and at a terminal stdin, stdout and stderr share one
+// open file description, so stdout would turn non-blocking too, and a write to a terminal that
+// falls behind would fail with EAGAIN (text lost, measured with the line_flood benchmark), and
+// the shell would be left with a non-blocking terminal. Its own description keeps that flag to
+// itself.
+int open_keyboard() {
+    const char* name = ::ttyname(STDIN_FILENO);
+    int descriptor = name != nullptr ? ::open(name, O_RDONLY | O_NOCTTY | O_CLOEXEC) : -1;
+    if (descriptor < 0) {
+        throw UsageError(
+            fmt::format("line mode cannot open the terminal: {}", std::strerror(errno)));
+    }
+    return descriptor;
+}
+
 class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
   public:
     EditLineTerminal(const asio::any_io_executor& executor, const LineTerminalOptions& options)
         : options_(options),
           display_(options.keep_colour),
-          keyboard_(executor, ::dup(STDIN_FILENO)),
+          keyboard_(executor, open_keyboard()),
           signals_(executor, SIGWINCH, SIGTSTP) {
         ::tcgetattr(STDIN_FILENO, &saved_settings_);
         use_utf8_characters();
@@ -270,12 +286,12 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
   private:
     // Reads what the terminal has, waiting up to `wait_ms`; false on a timeout or a hang-up.
     bool read_keyboard(int wait_ms) {
-        pollfd ready{STDIN_FILENO, POLLIN, 0};
+        pollfd ready{keyboard_.native_handle(), POLLIN, 0};
         if (hung_up_ || ::poll(&ready, 1, wait_ms) <= 0) {
             return false;
         }
         std::array<char, 4096> bytes{};
-        ssize_t count = ::read(STDIN_FILENO, bytes.data(), bytes.size());
+        ssize_t count = ::read(keyboard_.native_handle(), bytes.data(), bytes.size());
         if (count <= 0) {
             if (count == 0 || (errno != EINTR && errno != EAGAIN)) {
                 hung_up_ = true;
@@ -377,7 +393,7 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
 
     LineTerminalOptions options_;
     PeerDisplay display_;
-    asio::posix::stream_descriptor keyboard_;  // a copy of stdin, to wait for input on
+    asio::posix::stream_descriptor keyboard_;  // the terminal, to wait for keys on and read them
     asio::signal_set signals_;
     termios saved_settings_{};
     std::size_t columns_ = terminal_columns();  // the width the input line was last drawn at
@@ -407,6 +423,9 @@ void on_line_typed(char* line) {
 std::optional<std::string> line_mode_unavailable_reason() {
     if (::isatty(STDIN_FILENO) == 0 || ::isatty(STDOUT_FILENO) == 0) {
         return "--line needs a terminal on standard input and output";
+    }
+    if (::ttyname(STDIN_FILENO) == nullptr) {  // open_keyboard() opens it by name
+        return "--line needs a terminal with a name (ttyname) on standard input";
     }
     return std::nullopt;
 }

@@ -664,9 +664,9 @@ TEST_CASE("line mode: Ctrl+Z suspends with the terminal restored, fg brings the 
           "[line-mode]") {
     PeerListener listener;
     // An interactive shell with job control, as the user has; tcpkit started from it.
-    TmuxTerminal terminal({"/bin/sh", "-i"});
-    terminal.type("PS1='sh> '");
-    terminal.press("Enter");
+    // Its prompt from the environment: typed at once, a PS1=... could land before the shell's
+    // first prompt and share its row.
+    TmuxTerminal terminal({"/usr/bin/env", "PS1=sh> ", "/bin/sh", "-i"});
     wait_for_input_line(terminal, "sh> ", 4);
     terminal.type("stty -g; ");
     terminal.type(tcpkit_binary() + " connect 127.0.0.1 " + std::to_string(listener.port()));

@@ -316,6 +316,7 @@ TEST_CASE("line mode: Ctrl+D on an empty line half-closes, and the peer's reply 
     CHECK(peer.read_to_end() == "");  // end of stream, nothing more
     peer.send_all("a reply after the half-close\n");
     terminal.wait_for_text("a reply after the half-close\n");
+    CHECK(terminal.history().find("^D") == std::string::npos);  // the terminal's echo of it
     CHECK_FALSE(terminal.exited());
     peer.close();
     check_clean_exit(terminal, 0);
@@ -819,4 +820,28 @@ TEST_CASE("line mode: every exit leaves the terminal blocking, as the shell need
         return;
     }
     CHECK(terminal.terminal_flags_after() == terminal.terminal_flags_before());
+}
+
+TEST_CASE("line mode: a reset ends with status 1, its message on a row of its own", "[line-mode]") {
+    PeerListener listener;
+    TmuxTerminal terminal(connect_command(listener.port(), {"-v"}));
+    Socket peer = listener.accept();
+    peer.send_all("ready\n");
+    terminal.wait_for_text("ready\n");
+    terminal.type("typed, never sent");
+    wait_for_input_line(terminal, "typed, never sent", 17);
+    peer.reset();
+    check_clean_exit(terminal, 1);
+    // The error is a line of its own (not drawn into the input line), and the typed text is not
+    // glued to it.
+    bool found = false;
+    for (const auto& row : terminal.screen_lines()) {
+        if (row.find("connection reset by peer") != std::string::npos) {
+            CHECK(row.rfind("tcpkit: error: connection reset by peer", 0) == 0);
+            found = true;
+        }
+    }
+    if (!found) {
+        terminal.fail_with_screen("no line says the connection was reset");
+    }
 }

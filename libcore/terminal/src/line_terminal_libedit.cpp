@@ -198,8 +198,8 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
                 if (error) {
                     throw std::system_error(error);
                 }
-                if (!read_keyboard(0)) {
-                    input_ended_ = true;  // the terminal hung up
+                if (!read_keyboard(0) && hung_up_) {
+                    input_ended_ = true;
                     stop_editing();
                     continue;
                 }
@@ -235,6 +235,25 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
         rl_callback_handler_install("", on_line_typed);  // libedit does not re-arm by itself
     }
 
+    // rl_getc_function: the next character for libedit, -1 when the terminal has gone.
+    int next_key() {
+        for (;;) {
+            if (std::optional<char32_t> key = keys_.next()) {
+                return static_cast<int>(*key);
+            }
+            if (hung_up_) {
+                return -1;
+            }
+            // libedit wants the rest of a key, on its way unless it was a lone ESC.
+            if (!read_keyboard(key_rest_wait_ms)) {
+                if (keys_.empty()) {
+                    return -1;
+                }
+                keys_.release_held();
+            }
+        }
+    }
+
   private:
     void start_editing() {
         erase_input_area();  // the unfinished peer line, printed while nobody was typing
@@ -263,27 +282,6 @@ class EditLineTerminal final : public LineTerminal, InputStream, OutputStream {
         }
     }
 
-  public:
-    // rl_getc_function: the next character for libedit, -1 when the terminal has gone.
-    int next_key() {
-        for (;;) {
-            if (std::optional<char32_t> key = keys_.next()) {
-                return static_cast<int>(*key);
-            }
-            if (hung_up_) {
-                return -1;
-            }
-            // libedit wants the rest of a key, on its way unless it was a lone ESC.
-            if (!read_keyboard(key_rest_wait_ms)) {
-                if (keys_.empty()) {
-                    return -1;
-                }
-                keys_.release_held();
-            }
-        }
-    }
-
-  private:
     // Reads what the terminal has, waiting up to `wait_ms`; false on a timeout or a hang-up.
     bool read_keyboard(int wait_ms) {
         pollfd ready{keyboard_.native_handle(), POLLIN, 0};

@@ -4,6 +4,7 @@
 
 #include "catch.h"
 
+using tcpkit::decode_first_character;
 using tcpkit::to_valid_utf8;
 
 namespace {
@@ -30,4 +31,34 @@ TEST_CASE("to_valid_utf8 replaces each maximal invalid subpart with one U+FFFD",
     CHECK(to_valid_utf8("\xED\xA0\x80") == fffd + fffd + fffd);  // UTF-16 surrogate
     CHECK(to_valid_utf8("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd);  // past U+10FFFF
     CHECK(to_valid_utf8("\xF5") == fffd);
+}
+
+TEST_CASE("decode_first_character tells a character cut short from an invalid one", "[utf8]") {
+    auto first = decode_first_character("你好");
+    REQUIRE(first);
+    CHECK(first->code_point == U'你');
+    CHECK(first->length == 3);
+    first = decode_first_character("a\xff");
+    REQUIRE(first);
+    CHECK(first->code_point == U'a');
+    CHECK(first->length == 1);
+    // Cut short: the rest may come.
+    CHECK(!decode_first_character("\xe4"));
+    CHECK(!decode_first_character("\xe4\xbd"));
+    CHECK(!decode_first_character("\xf0\x9f\x98"));
+    // Invalid whatever follows: U+FFFD over the maximal invalid subpart.
+    first = decode_first_character("\xbd");
+    REQUIRE(first);
+    CHECK(first->code_point == 0xFFFD);
+    CHECK(first->length == 1);
+    first = decode_first_character("\xe4(");
+    REQUIRE(first);
+    CHECK(first->code_point == 0xFFFD);
+    CHECK(first->length == 1);
+    first = decode_first_character("\xed\xa0");  // a surrogate's start
+    REQUIRE(first);
+    CHECK(first->code_point == 0xFFFD);
+    first = decode_first_character("\xc0");  // never a lead byte
+    REQUIRE(first);
+    CHECK(first->length == 1);
 }

@@ -64,6 +64,21 @@ std::string to_valid_utf8(std::string_view bytes) {
     return out;
 }
 
+std::optional<FirstCharacter> decode_first_character(std::string_view bytes) {
+    std::size_t invalid = 0;
+    if (std::size_t length = valid_sequence_length(bytes, invalid)) {
+        std::size_t position = 0;
+        return FirstCharacter{next_code_point(bytes.substr(0, length), position), length};
+    }
+    auto lead = static_cast<unsigned char>(bytes.front());
+    // Only a sequence cut short by the end of `bytes` has its invalid subpart reach that end
+    // from a lead byte.
+    if (invalid == bytes.size() && lead >= 0xC2 && lead <= 0xF4) {
+        return std::nullopt;
+    }
+    return FirstCharacter{0xFFFD, invalid};
+}
+
 char32_t next_code_point(std::string_view text, std::size_t& position) {
     auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
     unsigned char lead = byte(position);

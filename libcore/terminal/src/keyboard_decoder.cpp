@@ -5,24 +5,6 @@
 namespace tcpkit {
 namespace {
 
-constexpr char32_t replacement_character = 0xFFFD;
-
-std::size_t utf8_length(unsigned char lead) {
-    if (lead < 0x80) {
-        return 1;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        return 2;
-    }
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        return 4;
-    }
-    return 0;  // a continuation byte or a byte UTF-8 never uses
-}
-
 bool may_become(std::string_view start, std::string_view marker) {
     return start.size() < marker.size() && marker.substr(0, start.size()) == start;
 }
@@ -39,27 +21,15 @@ void KeyboardDecoder::add(std::string_view bytes) {
 
 std::optional<char32_t> KeyboardDecoder::decode_character() {
     std::string_view rest = std::string_view(bytes_).substr(position_);
-    std::size_t length = utf8_length(static_cast<unsigned char>(rest.front()));
-    if (length == 0) {
-        ++position_;
-        return replacement_character;
-    }
-    if (rest.size() < length) {
+    std::optional<FirstCharacter> first = decode_first_character(rest);
+    if (!first) {
         if (!release_held_) {
             return std::nullopt;  // the rest of the character is on its way
         }
-        ++position_;
-        return replacement_character;
+        first = FirstCharacter{0xFFFD, rest.size()};  // it did not come
     }
-    std::string_view sequence = rest.substr(0, length);
-    if (to_valid_utf8(sequence) != sequence) {
-        ++position_;
-        return replacement_character;
-    }
-    std::size_t inside = 0;
-    char32_t character = next_code_point(sequence, inside);
-    position_ += length;
-    return character;
+    position_ += first->length;
+    return first->code_point;
 }
 
 std::optional<char32_t> KeyboardDecoder::next() {

@@ -1,6 +1,7 @@
 #include "tcpkit/terminal/peer_display.h"
 
 #include "tcpkit/base/terminal_text.h"
+#include "tcpkit/base/utf8.h"
 
 namespace tcpkit {
 namespace {
@@ -12,22 +13,15 @@ std::string_view without_carriage_return(std::string_view line) {
     return line;
 }
 
-// Where to cut an over-long unfinished line: not inside a UTF-8 sequence, whose first bytes
+// Where to cut an over-long unfinished line: not inside a UTF-8 character, whose first bytes
 // would otherwise become U+FFFD on this line and their rest on the next.
 std::size_t cut_before_partial_character(std::string_view bytes) {
-    std::size_t end = bytes.size();
     for (std::size_t back = 1; back <= 3 && back <= bytes.size(); ++back) {
-        auto c = static_cast<unsigned char>(bytes[bytes.size() - back]);
-        if ((c & 0xC0) == 0x80) {
-            continue;  // a continuation byte: look further back for its lead byte
+        if (!decode_first_character(bytes.substr(bytes.size() - back))) {
+            return bytes.size() - back;
         }
-        std::size_t needed = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        if (needed > back) {
-            end = bytes.size() - back;
-        }
-        break;
     }
-    return end;
+    return bytes.size();
 }
 
 }  // namespace

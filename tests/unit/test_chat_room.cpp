@@ -21,6 +21,8 @@ class FakeParticipant final : public ChatParticipant {
 
     void deliver(const SharedBytes& message) override { messages_.push_back(message); }
     std::string peer() const override { return peer_; }
+    void renamed_by_room(const std::string& new_name) override { renamed_to_ = new_name; }
+    const std::string& renamed_to() const { return renamed_to_; }
 
     // The messages delivered since the last take, each as the bytes it carries.
     std::vector<std::string> take() {
@@ -33,6 +35,10 @@ class FakeParticipant final : public ChatParticipant {
     }
     std::vector<SharedBytes> take_shared() { return std::exchange(messages_, {}); }
 
+  private:
+    std::string renamed_to_;
+
+  public:
   private:
     std::string peer_;
     std::vector<SharedBytes> messages_;

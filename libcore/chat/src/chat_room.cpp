@@ -291,9 +291,10 @@ bool ChatRoom::remote_left(const std::string& name, std::string_view reason,
     }
     send_said();
     std::string key = found->first;
+    std::string spelled = std::move(found->second.name);  // as they spell it
     members_.erase(found);
     if (!closing_) {
-        announce_presence(held_leaves_, name, std::string(reason), key, now);
+        announce_presence(held_leaves_, std::move(spelled), std::string(reason), key, now);
     }
     return true;
 }
@@ -380,6 +381,7 @@ void ChatRoom::rename_after_split(const std::string& old_name, const std::string
     }
     auto participant = found->second.participant;
     rename_member(old_name, new_name);
+    participant->renamed_by_room(new_name);
     participant->deliver(
         make_shared_bytes(catalog_.line(Message::renamed_after_split, old_name, new_name)));
 }

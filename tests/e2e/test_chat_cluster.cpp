@@ -42,6 +42,10 @@ std::vector<std::string> node_args(const std::string& url, const std::string& ro
 
 // One chat-server of the room. Its `listening on` line comes once it is connected to Redis,
 // subscribed and has loaded the room's members, so its clients may talk across nodes at once.
+// A join reaches the other nodes as an event published once the name is taken, so a node that
+// was already running may greet someone before it hears of a join a moment earlier elsewhere
+// (and then announce it just after the greeting): the tests start a node after the members
+// its first greeting should list have joined, or greet only where the joins were seen.
 struct Node {
     Node(const RedisServer& redis, const std::string& room, std::vector<std::string> extra = {})
         : process(node_args(redis.url(), room, std::move(extra))) {}
@@ -99,6 +103,13 @@ bool logs_within(Process& process, std::string_view needle, Timeout timeout) {
     }
 }
 
+// What `process` has written to stderr so far, for a failure's message (it waits a little for
+// the last lines of a node that is going away).
+std::string log_so_far(Process& process) {
+    logs_within(process, "\x01 (a line no node writes)", 500ms);
+    return process.err();
+}
+
 }  // namespace
 
 TEST_CASE("cluster: a line reaches every member on every node once, in order, not its sender",
@@ -106,17 +117,16 @@ TEST_CASE("cluster: a line reaches every member on every node once, in order, no
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "order");
-    Node b(redis, "order");
-    Node c(redis, "order");
     CHECK_THAT(a.process.wait_for_stderr_line("cluster: node "),
                TCPKIT_ENDS_WITH(
                    " in room 'order' at redis://127.0.0.1:" + std::to_string(redis.port()) + "/0"));
-
     LineClient alice(a.port);
     CHECK(join(alice, "alice") == "Welcome, alice! Online: alice. Type /help for commands.");
+    Node b(redis, "order");
     LineClient bob(b.port);
     CHECK(join(bob, "bob") == "Welcome, bob! Online: alice, bob. Type /help for commands.");
     CHECK(alice.line() == "* bob joined");
+    Node c(redis, "order");
     LineClient carol(c.port);
     CHECK(join(carol, "carol") ==
           "Welcome, carol! Online: alice, bob, carol. Type /help for commands.");
@@ -130,27 +140,40 @@ TEST_CASE("cluster: a line reaches every member on every node once, in order, no
     CHECK_THAT(a.process.wait_for_stderr_line("bob joined on node "),
                TCPKIT_CONTAINS("bob joined on node "));
 
-    // Twenty lines in one write, and one more from bob meanwhile: each sender's lines arrive in
-    // the order said, each once, on every node.
-    std::string batch;
-    std::vector<std::string> expected;
-    for (int i = 0; i < 20; ++i) {
-        batch += "line " + std::to_string(i) + "\n";
-        expected.push_back("alice: line " + std::to_string(i));
-    }
-    alice.send(batch);
-    for (LineClient* member : {&bob, &carol, &ann}) {
-        std::vector<std::string> got;
+    // alice and bob, on two nodes, each say twenty lines in one write at the same time: each
+    // sender's lines arrive in the order said, each once, on every node, never to the sender.
+    std::map<std::string, std::vector<std::string>> said;
+    for (const std::string sender : {"alice", "bob"}) {
         for (int i = 0; i < 20; ++i) {
-            got.push_back(member->line());
+            said[sender].push_back(sender + ": line " + std::to_string(i));
         }
-        CHECK(got == expected);
     }
+    std::string alice_batch;
+    std::string bob_batch;
+    for (int i = 0; i < 20; ++i) {
+        alice_batch += "line " + std::to_string(i) + "\n";
+        bob_batch += "line " + std::to_string(i) + "\n";
+    }
+    alice.send(alice_batch);
+    bob.send(bob_batch);
+    auto by_sender = [](LineClient& member, int count) {
+        std::map<std::string, std::vector<std::string>> got;
+        for (int i = 0; i < count; ++i) {
+            std::string line = member.line();
+            got[line.substr(0, line.find(':'))].push_back(line);
+        }
+        return got;
+    };
+    using Said = std::map<std::string, std::vector<std::string>>;
+    CHECK(by_sender(carol, 40) == said);
+    CHECK(by_sender(ann, 40) == said);
+    CHECK(by_sender(alice, 20) == Said{{"bob", said["bob"]}});
+    CHECK(by_sender(bob, 20) == Said{{"alice", said["alice"]}});
     // carol answers once she has them all: whatever came before her answer came once.
     carol.send_line("got them");
     CHECK(bob.line() == "carol: got them");
     CHECK(ann.line() == "carol: got them");
-    CHECK(alice.line() == "carol: got them");  // none of her own lines came back to her
+    CHECK(alice.line() == "carol: got them");
     carol.send_line("/who");
     CHECK(carol.line() == "Online (4): alice, ann, bob, carol");
 }
@@ -160,9 +183,9 @@ TEST_CASE("cluster: /me, renames, joins and leaves with their reasons reach the 
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "presence");
-    Node b(redis, "presence");
     LineClient alice(a.port);
     join(alice, "alice");
+    Node b(redis, "presence");
     LineClient bob(b.port);
     join(bob, "bob");
     CHECK(alice.line() == "* bob joined");
@@ -183,6 +206,9 @@ TEST_CASE("cluster: /me, renames, joins and leaves with their reasons reach the 
           "Welcome, bob! Online: alice, bob, robert. Type /help for commands.");
     CHECK(alice.line() == "* bob joined");
     CHECK(bob.line() == "* bob joined");
+    // The room's history (20 lines by default) came from Redis, said on the other node.
+    CHECK(newcomer.lines_until("--- end of history ---") ==
+          std::vector<std::string>{"--- the last 1 message(s) ---", "[history] * bob waves"});
 
     bob.send_line("/quit bye");
     CHECK(bob.line() == "Bye!");
@@ -217,14 +243,14 @@ TEST_CASE("cluster: /me, renames, joins and leaves with their reasons reach the 
     CHECK(alice.line() == "Online (2): alice, bob");
 }
 
-TEST_CASE("cluster: /msg reaches its target on another node; an unknown name is an error",
+TEST_CASE("cluster: /msg reaches its target on another node, and an unknown name is an error",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "private");
-    Node b(redis, "private");
     LineClient alice(a.port);
     join(alice, "alice");
+    Node b(redis, "private");
     LineClient bob(b.port);
     join(bob, "bob");
     CHECK(alice.line() == "* bob joined");
@@ -251,9 +277,9 @@ TEST_CASE("cluster: /who, the banner and the greeting count and list the whole r
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "who");
-    Node b(redis, "who");
     LineClient alice(a.port);
     join(alice, "alice");
+    Node b(redis, "who");
     LineClient bob(b.port);
     join(bob, "bob");
     CHECK(alice.line() == "* bob joined");
@@ -284,6 +310,7 @@ TEST_CASE("cluster: two people asking for the same free name on two nodes at onc
     Node b(redis, "race");
     constexpr int rounds = 20;
     std::vector<std::unique_ptr<LineClient>> winners;
+    std::vector<std::string> winner_names;  // as each winner spelt it
     for (int round = 0; round < rounds; ++round) {
         std::string name = "race" + std::to_string(round);
         // Every other round the second asks in capitals: the same name, case-insensitively.
@@ -311,15 +338,26 @@ TEST_CASE("cluster: two people asking for the same free name on two nodes at onc
             CHECK(answer_b == "The nickname " + other_name + " is taken, please choose another");
             CHECK(on_b->until(prompt) == prompt);
             winners.push_back(std::move(on_a));
+            winner_names.push_back(name);
         } else {
             CHECK(answer_a == "The nickname " + name + " is taken, please choose another");
             CHECK(on_a->until(prompt) == prompt);
             winners.push_back(std::move(on_b));
+            winner_names.push_back(other_name);
         }
     }
-    winners.back()->send_line("/who");
-    std::string who = read_until_prefix(*winners.back(), "Online (").line;
-    CHECK(starts_with(who, "Online (" + std::to_string(rounds) + "): "));
+    // The first winner hears of each later one once, whichever node it was on.
+    std::multiset<std::string> announced;
+    for (int round = 1; round < rounds; ++round) {
+        announced.insert(winners.front()->line());
+    }
+    std::multiset<std::string> expected;
+    for (int round = 1; round < rounds; ++round) {
+        expected.insert("* " + winner_names[round] + " joined");
+    }
+    CHECK(announced == expected);
+    winners.front()->send_line("/who");
+    CHECK(starts_with(winners.front()->line(), "Online (" + std::to_string(rounds) + "): "));
 }
 
 TEST_CASE("cluster: --history is the room's: a newcomer on either node gets the same lines",
@@ -327,9 +365,9 @@ TEST_CASE("cluster: --history is the room's: a newcomer on either node gets the 
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "history", {"--history", "3"});
-    Node b(redis, "history", {"--history", "3"});
     LineClient alice(a.port);
     join(alice, "alice");
+    Node b(redis, "history", {"--history", "3"});
     LineClient carol(b.port);
     join(carol, "carol");
     CHECK(alice.line() == "* carol joined");
@@ -361,12 +399,12 @@ TEST_CASE("cluster: --lang zh speaks Chinese across nodes", "[cluster]") {
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "zh", {"--lang", "zh"});
-    Node b(redis, "zh", {"--lang", "zh"});
     LineClient ming(a.port);
     CHECK(ming.until("请输入昵称: ") == "在线人数: 1\r\n请输入昵称: ");
     ming.send_line("小明");
     CHECK(ming.line() == "欢迎小明加入! 在线: 小明。输入 /help 查看命令。");
 
+    Node b(redis, "zh", {"--lang", "zh"});
     LineClient hong(b.port);
     CHECK(hong.until("请输入昵称: ") == "在线人数: 2\r\n请输入昵称: ");
     hong.send_line("小明");  // taken on the other node
@@ -375,6 +413,8 @@ TEST_CASE("cluster: --lang zh speaks Chinese across nodes", "[cluster]") {
     hong.send_line("小红");
     CHECK(hong.line() == "欢迎小红加入! 在线: 小明, 小红。输入 /help 查看命令。");
     CHECK(ming.line() == "欢迎小红加入");
+    LineClient third(a.port);  // node a has heard of 小红: the banner counts the whole room
+    CHECK(third.until("请输入昵称: ") == "在线人数: 3\r\n请输入昵称: ");
 
     hong.send_line("你好");
     CHECK(ming.line() == "小红 说：你好");
@@ -450,14 +490,14 @@ TEST_CASE("cluster: a node killed with SIGKILL: its members leave once, the name
     RedisServer redis;
     const std::vector<std::string> quick = {"--cluster-timeout", "2s"};
     Node doomed(redis, "kill", quick);
-    Node b(redis, "kill", quick);
-    Node c(redis, "kill", quick);
     LineClient alice(doomed.port);
     join(alice, "alice");
     LineClient ann(doomed.port);
     join(ann, "ann");
+    Node b(redis, "kill", quick);
     LineClient bob(b.port);
     join(bob, "bob");
+    Node c(redis, "kill", quick);
     LineClient carol(c.port);
     join(carol, "carol");
     CHECK(bob.line() == "* carol joined");
@@ -476,8 +516,11 @@ TEST_CASE("cluster: a node killed with SIGKILL: its members leave once, the name
         std::set<std::string> seen;
         while (seen.size() < leaves.size()) {
             std::string line = survivor->line(15s);
-            INFO("a survivor read '" << line << "'");
-            REQUIRE(leaves.count(line) == 1);
+            if (leaves.count(line) != 1) {
+                FAIL("a survivor read '" << line << "'\nnode b's log:\n"
+                                         << log_so_far(b.process) << "node c's log:\n"
+                                         << log_so_far(c.process));
+            }
             REQUIRE(seen.insert(line).second);  // each once
         }
     }
@@ -502,23 +545,47 @@ TEST_CASE("cluster: a node killed with SIGKILL: its members leave once, the name
     CHECK(read_until_prefix(bob, "Online (").line == "Online (4): alice, ann, bob, carol");
 }
 
+TEST_CASE("cluster: a node stopped with SIGTERM: its members leave at once, the names are free",
+          "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
+    Node stopping(redis, "stop");
+    LineClient alice(stopping.port);
+    join(alice, "alice");
+    Node b(redis, "stop");
+    LineClient bob(b.port);
+    join(bob, "bob");
+    CHECK(alice.line() == "* bob joined");
+
+    stopping.process.send_signal(SIGTERM);
+    CHECK(alice.line() == "* The server is shutting down");
+    CHECK(alice.closed());
+    REQUIRE(stopping.process.wait_for_exit() == 0);
+    // Not after --cluster-timeout (10 s here): the stopping node said so itself.
+    CHECK(bob.line(5s) == "* alice left (their server stopped)");
+    LineClient again(b.port);
+    CHECK(join(again, "alice") == "Welcome, alice! Online: alice, bob. Type /help for commands.");
+    CHECK(bob.line() == "* alice joined");
+}
+
 TEST_CASE("cluster: Redis stopped and restarted: each node chats locally, then the room heals",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
     RedisServer redis;
     Node a(redis, "split");
-    Node b(redis, "split");
     LineClient alice(a.port);
     join(alice, "alice");
     LineClient ann(a.port);
     join(ann, "ann");
     CHECK(alice.line() == "* ann joined");
+    Node b(redis, "split");
     LineClient bob(b.port);
     join(bob, "bob");
     CHECK(alice.line() == "* bob joined");
     CHECK(ann.line() == "* bob joined");
     alice.send_line("before");
     CHECK(bob.line() == "alice: before");
+    CHECK(ann.line() == "alice: before");
 
     redis.stop();
     const std::string split = "* The link to the other servers is down: ";

@@ -48,7 +48,9 @@ std::vector<std::string> node_args(const std::string& url, const std::string& ro
 // its first greeting should list have joined, or greet only where the joins were seen.
 struct Node {
     Node(const RedisServer& redis, const std::string& room, std::vector<std::string> extra = {})
-        : process(node_args(redis.url(), room, std::move(extra))) {}
+        : Node(redis.url(), room, std::move(extra)) {}
+    Node(const std::string& url, const std::string& room, std::vector<std::string> extra)
+        : process(node_args(url, room, std::move(extra))) {}
     Process process;
     std::uint16_t port = listening_port(process);
 };
@@ -662,6 +664,65 @@ TEST_CASE("cluster: Redis stopped and restarted: each node chats locally, then t
     }
 }
 
+TEST_CASE("cluster: a URL with a password and a database: the room is in that database",
+          "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis("secret");
+    std::string address = "127.0.0.1:" + std::to_string(redis.port());
+    Node a("redis://:secret@" + address + "/3", "db", {});
+    // The log names the database, not the password.
+    CHECK_THAT(a.process.wait_for_stderr_line("cluster: node "),
+               TCPKIT_ENDS_WITH(" in room 'db' at redis://" + address + "/3"));
+    LineClient alice(a.port);
+    join(alice, "alice");
+    Node b("redis://default:secret@" + address + "/3", "db", {});  // a user name too
+    LineClient bob(b.port);
+    CHECK(join(bob, "bob") == "Welcome, bob! Online: alice, bob. Type /help for commands.");
+    CHECK(alice.line() == "* bob joined");
+    bob.send_line("same database");
+    CHECK(alice.line() == "bob: same database");
+
+    // The same room in database 0 is another room: its alice is someone else, and what is
+    // said there does not reach database 3.
+    Node elsewhere("redis://:secret@" + address, "db", {});
+    LineClient other_alice(elsewhere.port);
+    CHECK(join(other_alice, "alice") == "Welcome, alice! Online: alice. Type /help for commands.");
+    other_alice.send_line("database 0 here");
+    bob.send_line("still database 3");
+    CHECK(alice.line() == "bob: still database 3");
+    CHECK_THAT(a.process.err() + b.process.err() + elsewhere.process.err(),
+               !TCPKIT_CONTAINS("secret"));
+}
+
+TEST_CASE("cluster: --cluster-optional starts as a local room and joins when Redis comes",
+          "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
+    redis.stop();  // its port is known, and nothing listens there yet
+    Node a(redis, "late", {"--cluster-optional"});
+    CHECK_THAT(a.process.wait_for_stderr_line("cannot reach Redis"), TCPKIT_CONTAINS("cluster:"));
+    LineClient alice(a.port);
+    join(alice, "alice");
+    LineClient ann(a.port);
+    join(ann, "ann");
+    CHECK(alice.line() == "* ann joined");
+    ann.send_line("just us");
+    CHECK(alice.line() == "ann: just us");
+
+    redis.start();
+    // Trying again with back-off: well within the default timeout here.
+    CHECK(alice.line() == "* The link to the other servers is back: 2 online");
+    CHECK(ann.line() == "* The link to the other servers is back: 2 online");
+    Node b(redis, "late");
+    LineClient bob(b.port);
+    CHECK(join(bob, "bob") == "Welcome, bob! Online: alice, ann, bob. Type /help for commands.");
+    CHECK(alice.line() == "* bob joined");
+    bob.send_line("found you");
+    CHECK(alice.line() == "bob: found you");
+    CHECK(ann.line() == "* bob joined");
+    CHECK(ann.line() == "bob: found you");
+}
+
 namespace {
 
 // `tcpkit chat-server ARGS` exits with `status` and one line on stderr containing `expected`.
@@ -701,6 +762,12 @@ TEST_CASE("cluster: a --cluster URL with nothing listening exits 1, unless --clu
           "[cluster]") {
     std::string url = "redis://127.0.0.1:" + std::to_string(unused_port());
     require_failure({"--cluster", url}, 1, "cannot reach Redis");
+    if (RedisServer::installed()) {
+        RedisServer redis("secret");  // listening, but refusing the wrong password or none
+        std::string address = "127.0.0.1:" + std::to_string(redis.port());
+        require_failure({"--cluster", "redis://:wrong@" + address}, 1, "cannot reach Redis");
+        require_failure({"--cluster", "redis://" + address}, 1, "cannot reach Redis");
+    }
 
     Process optional({tcpkit_binary(), "chat-server", "--host", "127.0.0.1", "--port", "0",
                       "--cluster", url, "--cluster-optional"});

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "catch.h"
+#include "line_client.h"
 #include "loopback.h"
 #include "redis_server.h"
 
@@ -40,4 +41,16 @@ TEST_CASE("cluster: two of the tests' redis-servers get ports of their own", "[c
     CHECK(first.port() != second.port());
     CHECK(first.command("SET only.in.first 1") == "+OK");
     CHECK(second.command("EXISTS only.in.first") == ":0");
+}
+
+TEST_CASE("cluster: the tests' redis-server with a password wants it first", "[cluster]") {
+    if (!RedisServer::installed()) {
+        WARN("redis-server is not installed: skipped");
+        return;
+    }
+    RedisServer redis("secret");
+    CHECK(redis.command("PING") == "+PONG");  // after AUTH secret
+    LineClient stranger(redis.port());
+    stranger.send("PING\r\n");
+    CHECK_THAT(stranger.line(), TCPKIT_CONTAINS("NOAUTH"));
 }

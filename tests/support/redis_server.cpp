@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "line_client.h"
@@ -32,12 +33,14 @@ std::string redis_binary() {
 #endif
 }
 
-// Whether something on `port` answers PING as Redis does, within `timeout`.
+// Whether something on `port` answers PING as Redis does, within `timeout` (one that wants a
+// password first says so, which is as good an answer).
 bool answers_ping(std::uint16_t port, Timeout timeout) {
     try {
         LineClient client(port);
         client.send("PING\r\n");
-        return client.line(timeout) == "+PONG";
+        std::string answer = client.line(timeout);
+        return answer == "+PONG" || answer.rfind("-NOAUTH", 0) == 0;
     } catch (const std::exception&) {
         return false;  // refused (not listening yet), or closed, or no answer in time
     }
@@ -49,7 +52,7 @@ bool RedisServer::installed() {
     return !redis_binary().empty() && std::filesystem::exists(redis_binary());
 }
 
-RedisServer::RedisServer() {
+RedisServer::RedisServer(std::string password) : password_(std::move(password)) {
     char name[] = "/tmp/tcpkit-redis-XXXXXX";
     if (::mkdtemp(name) == nullptr) {
         throw std::runtime_error("mkdtemp failed for the redis-server's directory");
@@ -80,9 +83,14 @@ RedisServer::~RedisServer() {
 }
 
 bool RedisServer::launch(Timeout timeout) {
-    process_ = std::make_unique<Process>(std::vector<std::string>{
-        redis_binary(), "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--dir", directory_, "--logfile", directory_ + "/redis.log"});
+    std::vector<std::string> args = {
+        redis_binary(), "--port",    std::to_string(port_),    "--bind", "127.0.0.1",
+        "--save",       "",          "--appendonly",           "no",     "--dir",
+        directory_,     "--logfile", directory_ + "/redis.log"};
+    if (!password_.empty()) {
+        args.insert(args.end(), {"--requirepass", password_});
+    }
+    process_ = std::make_unique<Process>(args);
     auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
         if (!process_->running()) {
@@ -125,6 +133,12 @@ std::string RedisServer::url() const {
 
 std::string RedisServer::command(std::string_view inline_command, Timeout timeout) const {
     LineClient client(port_);
+    if (!password_.empty()) {
+        client.send("AUTH " + password_ + "\r\n");
+        if (std::string answer = client.line(timeout); answer != "+OK") {
+            return answer;
+        }
+    }
     client.send(std::string(inline_command) + "\r\n");
     return client.line(timeout);
 }

@@ -14,8 +14,9 @@ namespace tcpkit::test {
 
 class RedisServer {
   public:
-    // Starts it and waits until it answers PING; throws if it cannot be started.
-    RedisServer();
+    // Starts it and waits until it answers PING; throws if it cannot be started. With a
+    // password, clients must AUTH first (--requirepass).
+    explicit RedisServer(std::string password = "");
     // Stops it (SIGTERM) if it runs, and removes its scratch directory.
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
@@ -34,9 +35,9 @@ class RedisServer {
     // redis://127.0.0.1:PORT, for --cluster.
     std::string url() const;
 
-    // Sends one command in Redis's inline form ("KEYS *", "HLEN key") on a fresh connection and
-    // returns the first line of the reply without its CRLF ("+PONG", ":2", "*3"). For checks
-    // in tests only: it is not a Redis client.
+    // Sends one command in Redis's inline form ("KEYS *", "HLEN key") on a fresh connection
+    // (after AUTH, with a password) and returns the first line of the reply without its CRLF
+    // ("+PONG", ":2", "*3"). For checks in tests only: it is not a Redis client.
     std::string command(std::string_view inline_command, Timeout timeout = default_timeout) const;
 
   private:
@@ -44,6 +45,7 @@ class RedisServer {
     bool launch(Timeout timeout);
     std::string log_tail() const;
 
+    std::string password_;
     std::string directory_;
     std::uint16_t port_ = 0;
     std::unique_ptr<Process> process_;

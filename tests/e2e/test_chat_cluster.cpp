@@ -547,6 +547,48 @@ TEST_CASE("cluster: a node killed with SIGKILL: its members leave once, the name
     CHECK(read_until_prefix(bob, "Online (").line == "Online (4): alice, ann, bob, carol");
 }
 
+TEST_CASE("cluster: a crowd on a killed node is announced as leaving, together when many",
+          "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    constexpr int crowd = 30;
+    RedisServer redis;
+    const std::vector<std::string> quick = {"--cluster-timeout", "2s"};
+    Node doomed(redis, "crowd", quick);
+    std::vector<std::unique_ptr<LineClient>> people;
+    for (int i = 0; i < crowd; ++i) {
+        people.push_back(std::make_unique<LineClient>(doomed.port));
+        join(*people.back(), "c" + std::to_string(i));
+    }
+    Node b(redis, "crowd", quick);
+    LineClient bob(b.port);
+    CHECK(starts_with(join(bob, "bob"), "Welcome, bob! Online: "));
+    bob.send_line("/who");
+    CHECK(starts_with(bob.line(), "Online (" + std::to_string(crowd + 1) + "): "));
+
+    doomed.process.send_signal(SIGKILL);
+    REQUIRE(doomed.process.wait_for_exit() == 128 + SIGKILL);
+    // One by one ("* c7 left (connection lost)") within the node's budget, the rest together
+    // ("* 10 left: c20, c21, ..."): each of them once in all.
+    int left = 0;
+    std::set<std::string> one_by_one;
+    while (left < crowd) {
+        std::string line = bob.line(15s);
+        INFO("bob read '" << line << "'");
+        if (line.find(" left: ") != std::string::npos) {
+            CHECK_THAT(line, TCPKIT_CONTAINS(" left: c"));  // the first names of the group
+            left += std::stoi(line.substr(2));
+        } else {
+            REQUIRE(starts_with(line, "* c"));
+            REQUIRE_THAT(line, TCPKIT_ENDS_WITH(" left (connection lost)"));
+            REQUIRE(one_by_one.insert(line).second);
+            ++left;
+        }
+    }
+    CHECK(left == crowd);
+    bob.send_line("/who");
+    CHECK(bob.line() == "Online (1): bob");
+}
+
 TEST_CASE("cluster: a node stopped with SIGTERM: its members leave at once, the names are free",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();

@@ -86,7 +86,6 @@ class RedisRoomLink final : public RoomLink {
     // Events from the others wait here while the sync's answer is on its way.
     bool holding_ = false;
     std::vector<ClusterEvent> held_;
-    bool linked_once_ = false;
     bool split_logged_ = false;
     bool stopping_ = false;
     bool first_attempt_done_ = false;

@@ -19,7 +19,7 @@
 namespace tcpkit {
 namespace {
 
-constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 
 RedisReply link_failure(std::string_view reason) {
     RedisReply reply;

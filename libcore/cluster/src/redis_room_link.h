@@ -101,6 +101,8 @@ class RedisRoomLink final : public RoomLink {
     std::uint64_t dropped_logged_ = 0;
     Clock::time_point last_drop_log_{};
     std::uint64_t missed_ = 0;
+    std::uint64_t foreign_messages_ = 0;
+    Clock::time_point last_foreign_log_{};
 };
 
 }  // namespace tcpkit

@@ -629,9 +629,11 @@ std::vector<tcp::endpoint> endpoints_of(const std::string& host,
     return endpoints;
 }
 
+// `stall` > 0: give up once nothing has arrived for that long after the lines began to go out
+// (a room that lost lines would otherwise hold the run until the timeout).
 int run_chat(const std::string& host, const std::vector<std::uint16_t>& ports, int count,
-             int senders, int lines, double rate, int slow_readers, double timeout, bool ncat,
-             std::size_t padding) {
+             int senders, int lines, double rate, int slow_readers, double timeout, double stall,
+             bool ncat, std::size_t padding) {
     asio::io_context context(1);
     ChatRun run;
     run.ncat = ncat;
@@ -654,6 +656,12 @@ int run_chat(const std::string& host, const std::vector<std::uint16_t>& ports, i
         context.run_for(50ms);
         bool everything = run.expected_total > 0 && run.delivered >= run.expected_total;
         if (everything) {
+            break;
+        }
+        if (stall > 0 && run.expected_total > 0 &&
+            std::chrono::duration<double>(Clock::now() -
+                                          std::max(run.first_send, run.last_delivery))
+                    .count() > stall) {
             break;
         }
     }
@@ -1167,6 +1175,8 @@ int main(int argc, char** argv) {
     chat->add_option("--slow-readers", slow_readers);
     chat->add_option("--padding", padding, "Extra bytes in each line");
     chat->add_option("--timeout", timeout);
+    double stall = 0;
+    chat->add_option("--stall", stall, "Give up after this long with nothing arriving (0: never)");
     chat->add_flag("--ncat", ncat, "The server is ncat --chat: no nickname phase");
 
     auto* idle = app.add_subcommand("idle", "Idle named clients");
@@ -1229,7 +1239,7 @@ int main(int argc, char** argv) {
         }
         if (*chat) {
             return run_chat(host, ports, connections, senders, lines, rate, slow_readers, timeout,
-                            ncat, padding);
+                            stall, ncat, padding);
         }
         if (*idle) {
             return run_idle(host, ports, connections, ncat);

@@ -5,7 +5,7 @@
 # a relative path reaches anything. So, for every file of libcore/<layer>/ and cmd/:
 #   - "tcpkit/<other>/..." only for the layers below (and the layer itself);
 #   - <asio...> nowhere in base and codec; <CLI/...> only in cmd/; <openssl/...> only in tls;
-#     <editline/...> (libedit) only in terminal;
+#     <editline/...> (libedit) only in terminal; <hiredis/...> only in redis;
 #   - no "../" (a private header of another folder) anywhere.
 # Prints one line per violation and fails when there is any.
 
@@ -22,15 +22,17 @@ set(allowed_stream base codec stream)
 set(allowed_tls    base codec stream tls)
 set(allowed_terminal base codec stream terminal)
 set(allowed_net    base codec stream tls net)
+set(allowed_redis  base codec stream tls net redis)
 set(allowed_echo   base codec stream tls net echo)
 set(allowed_chat   base codec stream tls net chat)
 set(allowed_client base codec stream tls terminal net client)
 set(allowed_listen base codec stream tls terminal net listen)
-set(allowed_cmd    base codec stream tls terminal net echo chat client listen)
+set(allowed_cluster base codec stream tls net redis chat cluster)
+set(allowed_cmd    base codec stream tls terminal net redis echo chat client listen cluster)
 set(no_asio base codec)
 
 set(violations 0)
-foreach(layer base codec stream tls terminal net echo chat client listen cmd)
+foreach(layer base codec stream tls terminal net redis echo chat client listen cluster cmd)
   if(layer STREQUAL "cmd")
     set(folder "${TCPKIT_SOURCE_DIR}/cmd")
   else()
@@ -56,6 +58,8 @@ foreach(layer base codec stream tls terminal net echo chat client listen cmd)
         set(problem "OpenSSL is for the tls layer only: the others see TLS as a ByteStream")
       elseif(header MATCHES "^editline/" AND NOT layer STREQUAL "terminal")
         set(problem "libedit is for the terminal layer only: the others see its streams")
+      elseif(header MATCHES "^hiredis/" AND NOT layer STREQUAL "redis")
+        set(problem "hiredis is for the redis layer only: the others see RedisConnection")
       elseif(header MATCHES "^CLI/" AND NOT layer STREQUAL "cmd")
         set(problem "CLI11 is for cmd/ only: libcore takes its options as structs")
       elseif(header MATCHES "(^|/)\\.\\./")

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "tcpkit/chat/chat_server.h"
+#include "tcpkit/cluster/cluster.h"
 #include "tcpkit/net/signals.h"
 #include "tls_options.h"
 
@@ -21,7 +22,23 @@ struct ChatServerCommand {
     ChatOptions chat;
     TlsServerOptions tls;
     std::string language{language_code(chat.language)};  // parsed into chat.language
+    std::string cluster_url;                             // parsed into cluster.redis
+    ClusterSettings cluster;
 };
+
+// Checked before anything listens: a malformed URL is a usage error (2), whatever Redis does.
+RoomLinkFactory make_cluster_link(const ChatServerCommand& command) {
+    if (command.cluster_url.empty()) {
+        return {};
+    }
+    if (!cluster_available()) {
+        throw UsageError("--cluster is not available in this build");
+    }
+    ClusterSettings settings = command.cluster;
+    settings.redis = parse_redis_url(command.cluster_url);
+    settings.history_lines = command.chat.history;
+    return cluster_link_factory(settings);
+}
 
 int run(const ChatServerCommand& command) {
     apply_logging(command.logging, true);
@@ -33,8 +50,32 @@ int run(const ChatServerCommand& command) {
     TlsServerOptions tls = command.tls;
     tls.release_idle_buffers = true;  // a room is mostly idle clients: memory comes first
     options.server.tls = make_tls_server(tls, command.listen);
-    run_chat_server(options);
+    run_chat_server(options, make_cluster_link(command));
     return 0;
+}
+
+void add_cluster_options(CLI::App& sub, ChatServerCommand& command) {
+    sub.add_option("--cluster", command.cluster_url,
+                   "Form one room with every chat-server using this Redis and --room: "
+                   "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]")
+        ->check(validator_from([](const std::string& text) { parse_redis_url(text); }))
+        ->type_name("URL");
+    sub.add_option("--room", command.cluster.room,
+                   "The room's name in Redis, so that one Redis can carry several rooms")
+        ->check(validator_from([](const std::string& text) { check_room_name(text); }))
+        ->type_name("NAME")
+        ->capture_default_str();
+    add_duration_option(sub, "--cluster-timeout", command.cluster.node_timeout,
+                        "A server of the room silent this long is gone: its members are "
+                        "announced as left (1s to 60s)")
+        ->check(validator_from([](const std::string& text) {
+            if (auto timeout = parse_duration(text);
+                timeout < Milliseconds{1000} || timeout > Milliseconds{60'000}) {
+                throw UsageError("--cluster-timeout is 1s to 60s");
+            }
+        }));
+    sub.add_flag("--cluster-optional", command.cluster.optional,
+                 "Start as a local room when Redis cannot be reached, and keep trying");
 }
 
 }  // namespace
@@ -89,6 +130,7 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
         "Close a connection that has not chosen a nickname in this long (0: never)");
     add_duration_option(*sub, "--idle-timeout", chat.server.idle_timeout,
                         "Close a connection silent in both directions this long (default: never)");
+    add_cluster_options(*sub, *command);
     add_tls_server_options(*sub, command->tls);
     add_logging_options(*sub, command->logging);
     sub->footer(fmt::format(

@@ -45,6 +45,8 @@ install_apt() {
     packages="$packages libedit-dev"
     # listen's tests talk to the real nc and ncat, as clients and as servers.
     packages="$packages netcat-openbsd ncat"
+    # chat-server --cluster talks to Redis with hiredis; its tests start their own redis-server.
+    packages="$packages libhiredis-dev redis-server"
     # Line mode's tests run tcpkit in a real terminal: a tmux pane they type into and read.
     packages="$packages tmux"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
@@ -73,6 +75,7 @@ install_brew() {
     # openssl@3 is keg-only: CMake finds it with -DOPENSSL_ROOT_DIR="$(brew --prefix openssl@3)".
     formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 libedit nmap"  # nmap: ncat for the tests
     formulas="$formulas tmux"  # line mode's tests run tcpkit in a tmux pane
+    formulas="$formulas hiredis redis"  # chat-server --cluster, and its tests' redis-server
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python rlwrap"
     fi
@@ -85,6 +88,7 @@ install_dnf() {
     packages="cmake ninja-build gcc-c++ make pkgconf asio-devel cli11-devel fmt-devel catch2-devel"
     packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat libedit-devel"
     packages="$packages tmux"  # line mode's tests run tcpkit in a tmux pane
+    packages="$packages hiredis-devel redis"  # chat-server --cluster, and its tests' redis-server
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"
@@ -101,6 +105,6 @@ elif command -v brew >/dev/null 2>&1; then
 elif command -v dnf >/dev/null 2>&1; then
     install_dnf
 else
-    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3, libedit and Catch2 yourself" >&2
+    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3, libedit, hiredis, redis-server and Catch2 yourself" >&2
     exit 1
 fi

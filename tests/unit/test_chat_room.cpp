@@ -21,6 +21,8 @@ class FakeParticipant final : public ChatParticipant {
 
     void deliver(const SharedBytes& message) override { messages_.push_back(message); }
     std::string peer() const override { return peer_; }
+    void renamed_by_room(const std::string& new_name) override { renamed_to_ = new_name; }
+    const std::string& renamed_to() const { return renamed_to_; }
 
     // The messages delivered since the last take, each as the bytes it carries.
     std::vector<std::string> take() {
@@ -34,6 +36,7 @@ class FakeParticipant final : public ChatParticipant {
     std::vector<SharedBytes> take_shared() { return std::exchange(messages_, {}); }
 
   private:
+    std::string renamed_to_;
     std::string peer_;
     std::vector<SharedBytes> messages_;
 };
@@ -346,4 +349,189 @@ TEST_CASE("chat room: joins and leaves held back still come after what was said 
     CHECK(dave.take() == Messages{"* dave joined\r\n", "bob: bye\r\n"});
     room.room.announce_held_back();
     CHECK(alice.take() == Messages{"* bob left\r\n"});
+}
+
+// ---- A room across servers: what the room tells its link, and what it does with reports ----
+
+namespace {
+
+// A link that records what the room tells it, and decides name claims when told to.
+class FakeLink final : public RoomLink {
+  public:
+    void claim(const std::string& key, const std::string& name, NameClaimDecided decided) override {
+        calls.push_back("claim " + key + " " + name);
+        pending.push_back(std::move(decided));
+    }
+    void release(const std::string& key) override { calls.push_back("release " + key); }
+    void joined(const std::string& name) override { calls.push_back("joined " + name); }
+    void left(const std::string& name, const std::string& reason) override {
+        calls.push_back("left " + name + " (" + reason + ")");
+    }
+    void renamed(const std::string& old_name, const std::string& new_name) override {
+        calls.push_back("renamed " + old_name + " " + new_name);
+    }
+    void said(const SharedBytes& message, std::span<const std::string> lines) override {
+        calls.push_back("said " + *message);
+        for (const auto& line : lines) {
+            calls.push_back("history " + line);
+        }
+    }
+    void tell(const std::string& node, const std::string& key,
+              const SharedBytes& message) override {
+        calls.push_back("tell " + node + " " + key + " " + *message);
+    }
+    void closing() override { calls.push_back("closing"); }
+    void finish() override {}
+
+    std::vector<std::string> take() { return std::exchange(calls, {}); }
+
+    std::vector<std::string> calls;
+    std::vector<NameClaimDecided> pending;
+};
+
+struct LinkedRoom : Room {
+    LinkedRoom() { room.attach(&link); }
+    FakeLink link;
+};
+
+}  // namespace
+
+TEST_CASE("chat room: a local room grants a free name at once and refuses a taken one",
+          "[chat_room]") {
+    Room room;
+    room.join("alice", room.start);
+    std::vector<bool> decided;
+    auto record = [&](const NameClaimOutcome& outcome) { decided.push_back(outcome.granted); };
+    room.room.claim("bob", "", record);
+    room.room.claim("ALICE", "", record);
+    CHECK(decided == std::vector<bool>{true, false});
+}
+
+TEST_CASE("chat room: with a link, a name is decided by the link, and asked for once at a time",
+          "[chat_room]") {
+    LinkedRoom room;
+    std::vector<bool> decided;
+    auto record = [&](const NameClaimOutcome& outcome) { decided.push_back(outcome.granted); };
+    room.room.claim("Bob", "", record);
+    CHECK(decided.empty());
+    CHECK(room.link.take() == Messages{"claim bob Bob"});
+    room.room.claim("bob", "", record);  // someone here is asking for it already
+    CHECK(decided == std::vector<bool>{false});
+    room.link.pending.front()(NameClaimOutcome{true, std::vector<std::string>{"ann: old"}});
+    CHECK(decided == std::vector<bool>{false, true});
+    room.room.claim("bob", "", record);  // decided now: free again to ask for
+    CHECK(room.link.take() == Messages{"claim bob bob"});
+}
+
+TEST_CASE("chat room: what happens here is told to the link", "[chat_room]") {
+    LinkedRoom room;
+    auto& alice = room.join("alice", room.start);
+    room.room.say("alice", "hi");
+    room.room.send_said();
+    room.room.rename("alice", "Ally");
+    room.room.leave("Ally", "quit: bye", room.start);
+    CHECK(room.link.take() == Messages{"joined alice", "said alice: hi\r\n", "history alice: hi",
+                                       "renamed alice Ally", "left Ally (quit: bye)"});
+    CHECK(alice.take().size() == 0);
+    room.room.close("* The server is shutting down\r\n");
+    CHECK(room.link.take() == Messages{"closing"});
+}
+
+TEST_CASE(
+    "chat room: members elsewhere count, are listed, and get private messages through the "
+    "link",
+    "[chat_room]") {
+    LinkedRoom room;
+    auto& alice = room.join("alice", room.start);
+    room.link.take();
+    CHECK(room.room.remote_joined("Bob", "node-b", room.start));
+    CHECK_FALSE(room.room.remote_joined("bob", "node-b", room.start));  // known already
+    CHECK(alice.take() == Messages{"* Bob joined\r\n"});
+    CHECK(room.room.online() == 2);
+    CHECK(room.room.names() == Messages{"alice", "Bob"});
+    CHECK_FALSE(room.room.is_available_to("BOB", ""));
+    CHECK(room.room.node_of("bob") == "node-b");
+
+    // Nothing is delivered to Bob from here: his server does that.
+    room.room.say("alice", "hi");
+    room.room.send_said();
+    CHECK(room.room.tell("alice", "bob", "psst") == "Bob");
+    CHECK(room.link.take() == Messages{"said alice: hi\r\n", "history alice: hi",
+                                       "tell node-b bob [private] alice: psst\r\n"});
+
+    room.room.remote_said(make_shared_bytes("Bob: hello\r\n"));
+    CHECK(room.room.remote_told("alice", make_shared_bytes("[private] Bob: back\r\n")));
+    CHECK(alice.take() == Messages{"Bob: hello\r\n", "[private] Bob: back\r\n"});
+
+    CHECK(room.room.remote_renamed("Bob", "Robert"));
+    CHECK(alice.take() == Messages{"* Bob is now known as Robert\r\n"});
+    CHECK(room.room.remote_left("robert", "quit: bye", room.start));
+    CHECK(alice.take() == Messages{"* Robert left (quit: bye)\r\n"});
+    CHECK(room.room.online() == 1);
+    CHECK(room.link.take().empty());  // reports from elsewhere do not go back out
+}
+
+TEST_CASE("chat room: a node gone takes its members with it, with the reason", "[chat_room]") {
+    LinkedRoom room;
+    auto& alice = room.join("alice", room.start);
+    room.room.remote_joined("bob", "node-b", room.start);
+    room.room.remote_joined("bert", "node-b", room.start);
+    room.room.remote_joined("carol", "node-c", room.start);
+    alice.take();
+    auto gone = room.room.remote_node_gone("node-b", "connection lost", room.start);
+    CHECK(gone == Messages{"bert", "bob"});
+    CHECK(alice.take() ==
+          Messages{"* bert left (connection lost)\r\n", "* bob left (connection lost)\r\n"});
+    CHECK(room.room.names() == Messages{"alice", "carol"});
+}
+
+TEST_CASE("chat room: split, the room goes on here; rejoined, it is whole again", "[chat_room]") {
+    LinkedRoom room;
+    auto& alice = room.join("alice", room.start);
+    room.join("ann", room.start);
+    room.room.remote_joined("bob", "node-b", room.start);
+    alice.take();
+    room.room.split();
+    room.room.split();  // told once
+    CHECK(alice.take() == Messages{"* The link to the other servers is down: you can reach only "
+                                   "the 2 people on this server\r\n"});
+    CHECK(room.room.names() == Messages{"alice", "ann"});
+    CHECK(room.room.is_available_to("bob", ""));
+
+    room.room.rejoined({{"bob", "node-b"}, {"carol", "node-c"}});
+    CHECK(alice.take() == Messages{"* The link to the other servers is back: 4 online\r\n"});
+    CHECK(room.room.names() == Messages{"alice", "ann", "bob", "carol"});
+    CHECK(room.room.local_members() ==
+          std::vector<std::pair<std::string, std::string>>{{"alice", "alice"}, {"ann", "ann"}});
+}
+
+TEST_CASE("chat room: a name taken elsewhere during a split is renamed, and its owner told",
+          "[chat_room]") {
+    LinkedRoom room;
+    auto& alice = room.join("alice", room.start);
+    auto& ann = room.join("ann", room.start);
+    room.room.split();
+    alice.take();
+    ann.take();
+    room.link.take();
+    room.room.rename_after_split("ann", "ann2");
+    CHECK(ann.renamed_to() == "ann2");
+    CHECK(alice.take() == Messages{"* ann is now known as ann2\r\n"});
+    CHECK(ann.take() == Messages{"* While the room was split, ann was taken on another server: "
+                                 "you are now ann2. Use /nick to choose another name\r\n"});
+    CHECK(room.link.take().empty());  // the link registers ann2 itself
+}
+
+TEST_CASE("chat room: a newcomer is shown the shared history the link gave with the name",
+          "[chat_room]") {
+    Room room;
+    room.join("alice", room.start);
+    room.room.say("alice", "local line");
+    auto& bob = room.join("bob", room.start);
+    bob.take();
+    std::vector<std::string> shared{"carol: from elsewhere", "alice: local line"};
+    room.room.replay_history(bob, &shared);
+    CHECK(bob.take() == Messages{"--- the last 2 message(s) ---\r\n[history] carol: from "
+                                 "elsewhere\r\n[history] alice: local line\r\n--- end of "
+                                 "history ---\r\n"});
 }

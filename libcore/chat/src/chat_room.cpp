@@ -16,6 +16,32 @@ bool ChatRoom::is_available_to(std::string_view wanted, std::string_view current
     return renaming_self || members_.count(key) == 0;
 }
 
+void ChatRoom::claim(const std::string& wanted, std::string_view current_name,
+                     NameClaimDecided decided) {
+    std::string key = fold_nickname(wanted);
+    if (!is_available_to(wanted, current_name) || claims_in_flight_.count(key) != 0) {
+        decided(NameClaimOutcome{});
+        return;
+    }
+    if (link_ == nullptr) {
+        decided(NameClaimOutcome{true, std::nullopt});
+        return;
+    }
+    claims_in_flight_.insert(key);
+    link_->claim(key, wanted,
+                 [this, key, decided = std::move(decided)](const NameClaimOutcome& outcome) {
+                     claims_in_flight_.erase(key);
+                     decided(outcome);
+                 });
+}
+
+void ChatRoom::abandon_claim(const std::string& name) {
+    std::string key = fold_nickname(name);
+    if (link_ != nullptr && members_.count(key) == 0) {
+        link_->release(key);
+    }
+}
+
 std::vector<std::string> ChatRoom::names() const {
     std::vector<std::string> result;
     result.reserve(members_.size());
@@ -43,7 +69,10 @@ void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> pa
     send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
     announce_presence(held_joins_, name, {}, key, now);
-    members_.emplace(std::move(key), Member{name, std::move(participant)});
+    members_.emplace(std::move(key), Member{name, std::move(participant), {}});
+    if (link_ != nullptr) {
+        link_->joined(name);
+    }
 }
 
 void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
@@ -51,9 +80,12 @@ void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::ti
     std::string key = fold_nickname(name);
     members_.erase(key);
     if (closing_) {
-        return;
+        return;  // the link said so for everyone here at once (closing())
     }
     announce_presence(held_leaves_, name, std::string(reason), key, now);
+    if (link_ != nullptr) {
+        link_->left(name, std::string(reason));
+    }
 }
 
 void ChatRoom::announce_presence(HeldBack& held, std::string name, std::string reason,
@@ -105,6 +137,13 @@ void ChatRoom::announce_held_back() {
 }
 
 void ChatRoom::rename(const std::string& old_name, const std::string& new_name) {
+    rename_member(old_name, new_name);
+    if (link_ != nullptr) {
+        link_->renamed(old_name, new_name);
+    }
+}
+
+void ChatRoom::rename_member(const std::string& old_name, const std::string& new_name) {
     send_said();  // sent under the name they were said with
     announce_held_back();
     auto node = members_.extract(fold_nickname(old_name));
@@ -135,6 +174,9 @@ void ChatRoom::add_said(const std::string& from, std::string line) {
     }
     said_ += line;
     said_ += "\r\n";
+    if (link_ != nullptr) {
+        said_lines_.push_back(line);
+    }
     remember(std::move(line));
     if (said_.size() >= max_said_together_) {
         send_said();
@@ -148,6 +190,10 @@ void ChatRoom::send_said() {
     // Moved out first: broadcast() must not find these lines still waiting.
     auto message = make_shared_bytes(std::exchange(said_, {}));
     deliver_to_all_but(message, said_by_);
+    if (link_ != nullptr) {
+        link_->said(message, said_lines_);
+        said_lines_.clear();
+    }
 }
 
 std::string ChatRoom::tell(const std::string& from, std::string_view to, std::string_view text) {
@@ -155,16 +201,24 @@ std::string ChatRoom::tell(const std::string& from, std::string_view to, std::st
     return deliver_to(to, make_shared_bytes(catalog_.line(Message::private_from, from, text)));
 }
 
-void ChatRoom::replay_history(ChatParticipant& newcomer) const {
-    if (history_.empty()) {
-        return;
+void ChatRoom::replay_history(ChatParticipant& newcomer,
+                              const std::vector<std::string>* shared) const {
+    auto replay_lines = [&](const auto& lines) {
+        if (lines.empty()) {
+            return;
+        }
+        std::string replay = catalog_.line(Message::history_header, lines.size());
+        for (const auto& line : lines) {
+            replay += catalog_.line(Message::history_line, line);
+        }
+        replay += catalog_.line(Message::history_footer);
+        newcomer.deliver(make_shared_bytes(std::move(replay)));
+    };
+    if (shared != nullptr) {
+        replay_lines(*shared);
+    } else {
+        replay_lines(history_);
     }
-    std::string replay = catalog_.line(Message::history_header, history_.size());
-    for (const auto& line : history_) {
-        replay += catalog_.line(Message::history_line, line);
-    }
-    replay += catalog_.line(Message::history_footer);
-    newcomer.deliver(make_shared_bytes(std::move(replay)));
 }
 
 void ChatRoom::close(std::string_view announcement) {
@@ -174,8 +228,10 @@ void ChatRoom::close(std::string_view announcement) {
     announce_held_back();
     broadcast(make_shared_bytes(std::string(announcement)), {});
     closing_ = true;
+    if (link_ != nullptr) {
+        link_->closing();
+    }
 }
-
 void ChatRoom::broadcast(const SharedBytes& message, std::string_view except_key) {
     send_said();  // whatever the room says next comes after the lines already said
     deliver_to_all_but(message, except_key);
@@ -185,7 +241,7 @@ void ChatRoom::deliver_to_all_but(const SharedBytes& message, std::string_view e
     // deliver() may end a receiver that is too slow; its session leaves the room later, on its
     // own turn, so the members are never changed while we walk them.
     for (auto& [key, member] : members_) {
-        if (key != except_key) {
+        if (member.participant && key != except_key) {
             member.participant->deliver(message);
         }
     }
@@ -196,8 +252,13 @@ std::string ChatRoom::deliver_to(std::string_view name, const SharedBytes& messa
     if (found == members_.end()) {
         return {};
     }
-    found->second.participant->deliver(message);
-    return found->second.name;
+    Member& member = found->second;
+    if (member.participant) {
+        member.participant->deliver(message);
+    } else if (link_ != nullptr) {
+        link_->tell(member.node, found->first, message);
+    }
+    return member.name;
 }
 
 void ChatRoom::remember(std::string line) {
@@ -208,6 +269,130 @@ void ChatRoom::remember(std::string line) {
         history_.pop_front();
     }
     history_.push_back(std::move(line));
+}
+
+bool ChatRoom::remote_joined(const std::string& name, const std::string& node,
+                             Clock::time_point now) {
+    std::string key = fold_nickname(name);
+    if (members_.count(key) != 0) {
+        return false;  // known already (a resync), or a clash the link resolves
+    }
+    send_said();
+    announce_presence(held_joins_, name, {}, key, now);
+    members_.emplace(std::move(key), Member{name, nullptr, node});
+    return true;
+}
+
+bool ChatRoom::remote_left(const std::string& name, std::string_view reason,
+                           Clock::time_point now) {
+    auto found = members_.find(fold_nickname(name));
+    if (found == members_.end() || found->second.participant) {
+        return false;
+    }
+    send_said();
+    std::string key = found->first;
+    std::string spelled = std::move(found->second.name);  // as they spell it
+    members_.erase(found);
+    if (!closing_) {
+        announce_presence(held_leaves_, std::move(spelled), std::string(reason), key, now);
+    }
+    return true;
+}
+
+bool ChatRoom::remote_renamed(const std::string& old_name, const std::string& new_name) {
+    auto found = members_.find(fold_nickname(old_name));
+    if (found == members_.end() || found->second.participant) {
+        return false;
+    }
+    std::string new_key = fold_nickname(new_name);
+    if (new_key != found->first && members_.count(new_key) != 0) {
+        return false;
+    }
+    rename_member(old_name, new_name);
+    return true;
+}
+
+void ChatRoom::remote_said(const SharedBytes& message) {
+    send_said();  // what was said here before it came in goes first
+    deliver_to_all_but(message, {});
+}
+
+bool ChatRoom::remote_told(const std::string& key, const SharedBytes& message) {
+    auto found = members_.find(key);
+    if (found == members_.end() || !found->second.participant) {
+        return false;
+    }
+    send_said();
+    found->second.participant->deliver(message);
+    return true;
+}
+
+std::vector<std::string> ChatRoom::remote_node_gone(const std::string& node,
+                                                    std::string_view reason,
+                                                    Clock::time_point now) {
+    std::vector<std::string> gone;
+    for (const auto& [key, member] : members_) {
+        if (!member.participant && member.node == node) {
+            gone.push_back(member.name);
+        }
+    }
+    for (const auto& name : gone) {
+        remote_left(name, reason, now);
+    }
+    return gone;
+}
+
+void ChatRoom::split() {
+    if (split_) {
+        return;
+    }
+    split_ = true;
+    std::erase_if(members_, [](const auto& entry) { return !entry.second.participant; });
+    tell_here(catalog_.line(Message::room_split, members_.size()));
+}
+
+void ChatRoom::rejoined(const std::vector<std::pair<std::string, std::string>>& members) {
+    for (const auto& [name, node] : members) {
+        std::string key = fold_nickname(name);
+        if (members_.count(key) == 0) {
+            members_.emplace(std::move(key), Member{name, nullptr, node});
+        }
+    }
+    if (split_) {
+        split_ = false;
+        tell_here(catalog_.line(Message::room_whole, members_.size()));
+    }
+}
+
+std::vector<std::pair<std::string, std::string>> ChatRoom::local_members() const {
+    std::vector<std::pair<std::string, std::string>> here;
+    for (const auto& [key, member] : members_) {
+        if (member.participant) {
+            here.emplace_back(key, member.name);
+        }
+    }
+    return here;
+}
+
+void ChatRoom::rename_after_split(const std::string& old_name, const std::string& new_name) {
+    auto found = members_.find(fold_nickname(old_name));
+    if (found == members_.end() || !found->second.participant) {
+        return;
+    }
+    auto participant = found->second.participant;
+    rename_member(old_name, new_name);
+    participant->renamed_by_room(new_name);
+    participant->deliver(
+        make_shared_bytes(catalog_.line(Message::renamed_after_split, old_name, new_name)));
+}
+
+std::string ChatRoom::node_of(std::string_view name) const {
+    auto found = members_.find(fold_nickname(name));
+    return found == members_.end() ? std::string() : found->second.node;
+}
+
+void ChatRoom::tell_here(std::string_view text) {
+    broadcast(make_shared_bytes(std::string(text)), {});
 }
 
 }  // namespace tcpkit

@@ -40,7 +40,7 @@ asio::awaitable<void> announce_held_back_presence(ChatRoom& room) {
 
 }  // namespace
 
-void run_chat_server(const ChatOptions& options) {
+void run_chat_server(const ChatOptions& options, const RoomLinkFactory& make_link) {
     MessageCatalog catalog(options.language);
     ChatRoom room(catalog, options.history, max_said_together(options.max_queue_bytes));
     ServerOptions server_options = options.server;
@@ -53,8 +53,17 @@ void run_chat_server(const ChatOptions& options) {
         ChatSession session(room, catalog, options, client, shared_read_buffer);
         co_await session.run();
     });
+    // Made after the server, so destroyed before it: the link's sockets use its event loop.
+    std::unique_ptr<RoomLink> link;
+    if (make_link) {
+        link = make_link(server.main_context(), room);
+        room.attach(link.get());
+    }
     asio::co_spawn(server.main_context(), announce_held_back_presence(room), asio::detached);
     server.run();
+    if (link) {
+        link->finish();
+    }
 }
 
 }  // namespace tcpkit

@@ -6,6 +6,7 @@
 #include <memory>
 #include <utility>
 
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -41,6 +42,15 @@ ChatSession::ChatSession(ChatRoom& room, const MessageCatalog& catalog, const Ch
       lines_(options.max_line_bytes),
       rate_(options.rate_per_second, options.burst),
       flood_allowance_(options.rate_per_second, options.burst) {}
+
+ChatSession::~ChatSession() {
+    if (name_claim_) {
+        name_claim_->abandoned = true;
+    }
+    if (participant_) {
+        participant_->forget_session();
+    }
+}
 
 asio::awaitable<void> ChatSession::run() {
     using namespace asio::experimental::awaitable_operators;
@@ -90,13 +100,83 @@ asio::awaitable<void> ChatSession::read_lines() {
             if (auto last = lines_.take_unterminated();
                 last && !leaving_ && client_.end_kind() == EndKind::closed_by_peer) {
                 on_line(*last);
+                if (name_claim_) {
+                    co_await wait_for_name_claim();
+                }
             }
             break;
         }
-        lines_.feed(std::string_view(read_buffer_.data(), count),
-                    [this](const LineEvent& event) { on_line_event(event); });
-        room_.send_said();  // the lines of one read leave together, as one message
+        co_await take_lines(std::string_view(read_buffer_.data(), count));
     }
+}
+
+asio::awaitable<void> ChatSession::take_lines(std::string_view data) {
+    for (;;) {
+        std::size_t taken = lines_.feed(data, [this](const LineEvent& event) {
+            on_line_event(event);
+            return !name_claim_;
+        });
+        room_.send_said();  // the lines of one read leave together, as one message
+        if (!name_claim_) {
+            co_return;
+        }
+        // The rest waits for the name, kept here: the read buffer is every session's.
+        std::string rest(data.substr(taken));
+        co_await wait_for_name_claim();
+        if (name_claim_) {
+            co_return;  // cancelled while waiting: the session is ending
+        }
+        held_input_ = std::move(rest);
+        data = held_input_;
+    }
+}
+
+asio::awaitable<void> ChatSession::wait_for_name_claim() {
+    while (!name_claim_->outcome) {
+        std::error_code ignored;
+        co_await name_claim_->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+            asio::cancellation_type::none) {
+            co_return;  // the session is ending; the claim is abandoned with it
+        }
+    }
+    auto claim = std::exchange(name_claim_, nullptr);
+    name_decided(*claim);
+}
+
+void ChatSession::ask_for_name(std::string_view wanted) {
+    auto claim = std::make_shared<PendingNameClaim>(client_.get_executor(), std::string(wanted));
+    name_claim_ = claim;
+    room_.claim(claim->wanted, name_, [claim, room = &room_](const NameClaimOutcome& outcome) {
+        if (claim->abandoned) {
+            if (outcome.granted) {
+                room->abandon_claim(claim->wanted);
+            }
+            return;
+        }
+        claim->outcome = outcome;
+        claim->wake.cancel();
+    });
+    if (claim->outcome) {  // decided at once: a local room, or a name taken here
+        name_claim_ = nullptr;
+        name_decided(*claim);
+    }
+}
+
+void ChatSession::name_decided(const PendingNameClaim& claim) {
+    if (!claim.outcome->granted) {
+        send(catalog_.line(Message::nickname_taken, claim.wanted) +
+             (name_.empty() ? catalog_.text(Message::nickname_prompt) : std::string()));
+        return;
+    }
+    if (name_.empty()) {
+        enter_room(claim.wanted, *claim.outcome);
+        return;
+    }
+    std::string old_name = std::exchange(name_, claim.wanted);
+    room_.rename(old_name, name_);
+    log().info("{} is now {} ({})", old_name, name_, client_.peer());
+    send(catalog_.line(Message::you_are_now, name_));
 }
 
 void ChatSession::on_line_event(const LineEvent& event) {
@@ -189,14 +269,25 @@ void ChatSession::choose_nickname(std::string_view wanted) {
         send(problem + catalog_.text(Message::nickname_prompt));
         return;
     }
-    name_ = wanted;
-    auto participant = std::make_shared<ConnectionParticipant>(client_.shared_from_this());
-    room_.join(name_, participant);
+    ask_for_name(wanted);
+}
+
+void ChatSession::enter_room(const std::string& name, const NameClaimOutcome& outcome) {
+    name_ = name;
+    participant_ = std::make_shared<ConnectionParticipant>(
+        client_.shared_from_this(), [this](const std::string& new_name) {
+            log().info(
+                "{} is now {} ({}): the name was taken on another server while the room "
+                "was split",
+                name_, new_name, client_.peer());
+            name_ = new_name;
+        });
+    room_.join(name_, participant_);
     std::string identity = client_.peer_identity();
     log().info("{} joined ({}{})", name_, client_.peer(),
                identity.empty() ? std::string() : ", client certificate " + identity);
     send(catalog_.line(Message::welcome, name_, room_.list_names(names_in_greeting)));
-    room_.replay_history(*participant);
+    room_.replay_history(*participant_, outcome.history ? &*outcome.history : nullptr);
 }
 
 void ChatSession::say(std::string_view text) {
@@ -277,10 +368,7 @@ void ChatSession::change_nickname(std::string_view wanted) {
         send(problem);
         return;
     }
-    std::string old_name = std::exchange(name_, std::string(wanted));
-    room_.rename(old_name, name_);
-    log().info("{} is now {} ({})", old_name, name_, client_.peer());
-    send(catalog_.line(Message::you_are_now, name_));
+    ask_for_name(wanted);
 }
 
 // What the others are told about why this client left.

@@ -4,7 +4,11 @@
 
 #include <asio/awaitable.hpp>
 
+#include <asio/steady_timer.hpp>
+
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,12 +23,17 @@
 
 namespace tcpkit {
 
+class ConnectionParticipant;
+
 class ChatSession {
   public:
     // Every session of the room's thread reads into `shared_read_buffer` and uses the bytes
     // before it next waits, so one buffer serves them all.
     ChatSession(ChatRoom& room, const MessageCatalog& catalog, const ChatOptions& options,
                 AcceptedConnection& client, std::span<char> shared_read_buffer);
+    ~ChatSession();
+    ChatSession(const ChatSession&) = delete;
+    ChatSession& operator=(const ChatSession&) = delete;
 
     // Returns once the client has left the room and its last lines have gone out (or the
     // final flush deadline passed).
@@ -33,9 +42,27 @@ class ChatSession {
   private:
     using Clock = std::chrono::steady_clock;
 
+    // A name asked of the room (ChatRoom::claim) and not decided yet: in a room across servers
+    // the answer comes later, and the session reads nothing more until it has it, so that the
+    // lines after a /nick go out under the right name. Shared with the room's callback, which
+    // may come after the session has gone (then a granted name is given back).
+    struct PendingNameClaim {
+        PendingNameClaim(const asio::any_io_executor& executor, std::string wanted)
+            : wake(executor, Clock::time_point::max()), wanted(std::move(wanted)) {}
+        asio::steady_timer wake;
+        std::string wanted;
+        std::optional<NameClaimOutcome> outcome;
+        bool abandoned = false;
+    };
+
     void send(std::string text);
     asio::awaitable<void> read_lines_guarded();
     asio::awaitable<void> read_lines();
+    asio::awaitable<void> take_lines(std::string_view data);
+    asio::awaitable<void> wait_for_name_claim();
+    void ask_for_name(std::string_view wanted);
+    void name_decided(const PendingNameClaim& claim);
+    void enter_room(const std::string& name, const NameClaimOutcome& outcome);
     void on_line_event(const LineEvent& event);
     asio::awaitable<void> watch_nickname();
     void on_line(std::string_view raw);
@@ -63,6 +90,9 @@ class ChatSession {
     std::string own_log_reason_;
     Clock::time_point last_drop_{};
     RateLimiter flood_allowance_;
+    std::shared_ptr<PendingNameClaim> name_claim_;
+    std::string held_input_;  // read while a name was being decided
+    std::shared_ptr<ConnectionParticipant> participant_;
 };
 
 }  // namespace tcpkit

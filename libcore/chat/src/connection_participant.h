@@ -2,6 +2,7 @@
 // may not know about chat.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -13,17 +14,27 @@ namespace tcpkit {
 
 class ConnectionParticipant final : public ChatParticipant {
   public:
-    // Holds the connection for as long as the room holds the participant.
-    explicit ConnectionParticipant(std::shared_ptr<AcceptedConnection> connection)
-        : connection_(std::move(connection)) {}
+    using OnRenamed = std::function<void(const std::string&)>;
+
+    // Holds the connection for as long as the room holds the participant; `on_renamed` is the
+    // session's, which calls forget_session() before it goes.
+    ConnectionParticipant(std::shared_ptr<AcceptedConnection> connection, OnRenamed on_renamed)
+        : connection_(std::move(connection)), on_renamed_(std::move(on_renamed)) {}
 
     // A message over the connection's output limit closes it as too slow (see enqueue()); its
     // session then leaves the room with that reason.
     void deliver(const SharedBytes& message) override { connection_->enqueue(message); }
     std::string peer() const override { return connection_->peer(); }
+    void renamed_by_room(const std::string& new_name) override {
+        if (on_renamed_) {
+            on_renamed_(new_name);
+        }
+    }
+    void forget_session() { on_renamed_ = nullptr; }
 
   private:
     std::shared_ptr<AcceptedConnection> connection_;
+    OnRenamed on_renamed_;
 };
 
 }  // namespace tcpkit

@@ -80,6 +80,16 @@ constexpr Entry entries[] = {
     {Message::reason_idle, "idle", "长时间未活动"},
     {Message::reason_too_slow, "too slow", "接收太慢"},
     {Message::reason_flooding, "flooding", "发送过多"},
+    {Message::reason_server_stopped, "their server stopped", "所在服务器已关闭"},
+    {Message::room_split,
+     "* The link to the other servers is down: you can reach only the {} people on this server",
+     "* 与其他服务器的连接中断：只有本服务器上的 {} 人能看到你的消息"},
+    {Message::room_whole, "* The link to the other servers is back: {} online",
+     "* 与其他服务器的连接已恢复：在线 {} 人"},
+    {Message::renamed_after_split,
+     "* While the room was split, {} was taken on another server: you are now {}. Use /nick to "
+     "choose another name",
+     "* 聊天室分裂期间，{} 已被其他服务器上的人使用：你现在叫 {}。可用 /nick 更换昵称"},
 };
 
 // Entries are listed in the order of the enum, so a message is found by its value; and every

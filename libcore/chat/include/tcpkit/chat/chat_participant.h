@@ -21,6 +21,10 @@ class ChatParticipant {
 
     // Who this is, for logs: the peer's address, such as "127.0.0.1:50312".
     virtual std::string peer() const = 0;
+
+    // The room gave this member another name (theirs was taken on another server while the
+    // room was split): from now on they are `new_name`.
+    virtual void renamed_by_room(const std::string& new_name) = 0;
 };
 
 }  // namespace tcpkit

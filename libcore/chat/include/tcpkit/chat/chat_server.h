@@ -2,11 +2,17 @@
 // that keep one client from hurting the others.
 #pragma once
 
+#include <asio/io_context.hpp>
+
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "tcpkit/base/duration.h"
+#include "tcpkit/chat/chat_room.h"
 #include "tcpkit/chat/message_catalog.h"
+#include "tcpkit/chat/room_link.h"
 #include "tcpkit/net/tcp_server.h"
 
 namespace tcpkit {
@@ -23,8 +29,13 @@ struct ChatOptions {
     Milliseconds nickname_timeout{60'000};                     // 0 = wait for a name forever
 };
 
+// Makes the link of a room that spans servers (--cluster), on the event loop of the room's
+// thread, once the port is bound and before the server says it is listening; it may throw (a
+// NetworkError when the others cannot be reached).
+using RoomLinkFactory = std::function<std::unique_ptr<RoomLink>(asio::io_context&, ChatRoom&)>;
+
 // Serves the room until SIGINT/SIGTERM: then everyone is told, queues get the drain deadline
-// to empty, and a summary is logged.
-void run_chat_server(const ChatOptions& options);
+// to empty, and a summary is logged. Without `make_link`, the room is local.
+void run_chat_server(const ChatOptions& options, const RoomLinkFactory& make_link = {});
 
 }  // namespace tcpkit

@@ -61,6 +61,11 @@ enum class Message {
     reason_idle,
     reason_too_slow,
     reason_flooding,
+    reason_server_stopped,  // a member of another server of the room, when that one stops
+    // A room across servers (--cluster), when the link to the others goes and comes back.
+    room_split,           // {people here}
+    room_whole,           // {online}
+    renamed_after_split,  // {old} {new}
     // Not a message: how many there are. Keep it last; the catalogue must have a text in every
     // language for each message before it, or it does not compile.
     count,

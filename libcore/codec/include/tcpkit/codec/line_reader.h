@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace tcpkit {
 
@@ -23,9 +24,11 @@ class LineReader {
     explicit LineReader(std::size_t max_line_bytes) : max_line_bytes_(max_line_bytes) {}
 
     // Calls `on_event(const LineEvent&)` for each complete line or overflow in `data`.
-    // Lines wholly inside `data` are passed without copying.
+    // Lines wholly inside `data` are passed without copying. When `on_event` returns a bool,
+    // false stops the feed after that event: the bytes of `data` not taken yet are the
+    // caller's to feed again later. Returns how many bytes of `data` were taken.
     template <typename OnEvent>
-    void feed(std::string_view data, OnEvent&& on_event);
+    std::size_t feed(std::string_view data, OnEvent&& on_event);
 
     // At end of input: the last line if it had no `\n`.
     std::optional<std::string> take_unterminated();
@@ -47,12 +50,22 @@ class LineReader {
 };
 
 template <typename OnEvent>
-void LineReader::feed(std::string_view data, OnEvent&& on_event) {
+std::size_t LineReader::feed(std::string_view data, OnEvent&& on_event) {
+    const std::size_t size = data.size();
+    // Whether to go on after an event.
+    auto deliver = [&on_event](const LineEvent& event) {
+        if constexpr (std::is_same_v<decltype(on_event(event)), bool>) {
+            return on_event(event);
+        } else {
+            on_event(event);
+            return true;
+        }
+    };
     while (!data.empty()) {
         std::size_t newline = data.find('\n');
         if (discarding_) {
             if (newline == std::string_view::npos) {
-                return;
+                return size;
             }
             discarding_ = false;
             data.remove_prefix(newline + 1);
@@ -63,11 +76,11 @@ void LineReader::feed(std::string_view data, OnEvent&& on_event) {
             if (pending_.size() + data.size() > max_line_bytes_ + 1) {
                 pending_.clear();
                 discarding_ = true;
-                on_event(LineEvent{LineEvent::Kind::too_long, {}});
-                return;
+                deliver(LineEvent{LineEvent::Kind::too_long, {}});
+                return size;
             }
             pending_.append(data);
-            return;
+            return size;
         }
         std::string_view tail = data.substr(0, newline);
         data.remove_prefix(newline + 1);
@@ -78,13 +91,15 @@ void LineReader::feed(std::string_view data, OnEvent&& on_event) {
             pending_.append(tail);
             line = without_cr(pending_);
         }
-        if (line.size() > max_line_bytes_) {
-            on_event(LineEvent{LineEvent::Kind::too_long, {}});
-        } else {
-            on_event(LineEvent{LineEvent::Kind::line, line});
-        }
+        bool go_on = line.size() > max_line_bytes_
+                         ? deliver(LineEvent{LineEvent::Kind::too_long, {}})
+                         : deliver(LineEvent{LineEvent::Kind::line, line});
         pending_.clear();
+        if (!go_on) {
+            return size - data.size();
+        }
     }
+    return size;
 }
 
 }  // namespace tcpkit

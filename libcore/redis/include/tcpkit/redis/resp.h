@@ -1,0 +1,42 @@
+// RESP, the Redis protocol: commands formatted and replies parsed by hiredis, which owns no
+// socket here. The same two are how the cluster encodes its own events (an array of strings).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "tcpkit/redis/redis_reply.h"
+
+namespace tcpkit {
+
+// `arguments` as one RESP array of bulk strings: the wire form of a command.
+std::string format_resp_array(std::span<const std::string> arguments);
+
+class RespReader {
+  public:
+    RespReader();
+    ~RespReader();
+    RespReader(const RespReader&) = delete;
+    RespReader& operator=(const RespReader&) = delete;
+
+    void feed(std::string_view bytes);
+    // The next whole reply, or nothing until more bytes come. Throws std::runtime_error on bytes
+    // that are not RESP; the reader is then unusable.
+    std::optional<RedisReply> next();
+    // Bytes fed and not yet taken as replies.
+    std::size_t buffered_bytes() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// One RESP value decoded from a whole buffer (an event's payload): nothing when `bytes` is not
+// exactly one whole value.
+std::optional<RedisReply> parse_resp_value(std::string_view bytes);
+
+}  // namespace tcpkit

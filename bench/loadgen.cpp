@@ -5,6 +5,9 @@
 //   echo   HOST PORT -c N -s BYTES -d SECONDS     N connections, one message each in flight
 //   chat   HOST PORT -c N --senders K --lines L   N named clients, K of them send L lines each
 //          [--rate R] [--slow-readers S] [--padding B]
+//   leaves HOST PORT -c N --expect K              N named clients; once all have joined, how long
+//                                                 until each still connected has seen K leaves
+//                                                 announced (a node of a cluster killed meanwhile)
 //   idle   HOST PORT -c N                         N named, silent clients, held until stdin ends
 //   sink   PORT                                   accept one connection, count bytes to its end
 //   source PORT --bytes N                         accept one connection, send N bytes, close
@@ -15,6 +18,9 @@
 //   handshake HOST PORT -c N -d SECONDS           N connectors, each in a loop: connect, full
 //          [--half-open H]                        TLS handshake, close; plus H connections that
 //                                                 never send a ClientHello (a handshake flood)
+//
+// chat, leaves and idle take PORT[,PORT...]: the nodes of one room (chat-server --cluster), each
+// client on the next in turn (client i on port i mod the number of ports).
 //
 // --tls makes echo a TLS client (no verification, or against --ca-file), and sink and source
 // TLS servers (--cert, --key). Loopback only: the benchmarks never point it anywhere else.
@@ -252,10 +258,17 @@ struct ChatClient {
     explicit ChatClient(tcp::socket connected) : socket(std::move(connected)) {}
 
     tcp::socket socket;
+    std::size_t node = 0;  // which of the ports it is connected to
     std::string buffer;
     std::uint64_t received = 0;
     // Benchmark lines this client must receive; known once everyone has joined.
     std::uint64_t expected = std::numeric_limits<std::uint64_t>::max();
+    // leaves: members announced as left, in how many lines, and when the count reached the
+    // expected one (steady clock ns, 0: not yet); gone once its own connection has ended.
+    std::uint64_t leaves = 0;
+    std::uint64_t leave_lines = 0;
+    std::int64_t all_leaves_ns = 0;
+    bool gone = false;
 };
 
 struct ChatRun {
@@ -268,6 +281,15 @@ struct ChatRun {
     int errors = 0;
     bool ncat = false;
     std::size_t padding = 0;  // extra bytes in each benchmark line
+    std::size_t nodes = 1;    // ports: the nodes of one room
+    // With several nodes, the latencies of lines from a sender on the receiver's own node and of
+    // lines that came from another node (through Redis), apart.
+    Latencies same_node;
+    Latencies across_nodes;
+    // leaves mode: count leave announcements; an ended connection is a client of a dead node.
+    bool count_leaves = false;
+    std::uint64_t expected_leaves = 0;
+    std::int64_t first_leave_ns = 0;  // when some client saw the first leave
 };
 
 // Reads lines until `marker` appears in one (the greeting), for the join phase.
@@ -305,6 +327,59 @@ std::optional<std::int64_t> stamp_of(std::string_view line) {
     return value;
 }
 
+// The members a room announcement says have left: 1 for `* NAME left` and `* NAME left (REASON)`,
+// K for a grouped `* K left: a, b, ... +N`, 0 for any other line. Names here never hold spaces.
+std::uint64_t leaves_announced(std::string_view line) {
+    if (line.substr(0, 2) != "* ") {
+        return 0;
+    }
+    line.remove_prefix(2);
+    std::size_t space = line.find(' ');
+    if (space == std::string_view::npos || space == 0) {
+        return 0;
+    }
+    std::string_view first = line.substr(0, space);
+    std::string_view rest = line.substr(space);
+    bool number =
+        std::all_of(first.begin(), first.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (number && rest.substr(0, 7) == " left: ") {
+        std::uint64_t count = 0;
+        for (char c : first) {
+            count = count * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        return count;
+    }
+    return rest == " left" || rest.substr(0, 7) == " left (" ? 1 : 0;
+}
+
+// The sender of a benchmark line as the room shows it, `NAME: sK mI ... T<ns>`: K, if there.
+std::optional<std::size_t> sender_of(std::string_view line) {
+    std::size_t at = line.find(": s");
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    std::size_t sender = 0;
+    std::size_t digits = 0;
+    for (at += 3; at < line.size() && line[at] >= '0' && line[at] <= '9'; ++at, ++digits) {
+        sender = sender * 10 + static_cast<std::size_t>(line[at] - '0');
+    }
+    return digits > 0 ? std::optional<std::size_t>(sender) : std::nullopt;
+}
+
+void count_leave(ChatClient& client, ChatRun& run, std::uint64_t leaves, std::int64_t now) {
+    if (leaves == 0) {
+        return;
+    }
+    if (run.first_leave_ns == 0) {
+        run.first_leave_ns = now;
+    }
+    client.leaves += leaves;
+    ++client.leave_lines;
+    if (client.all_leaves_ns == 0 && client.leaves >= run.expected_leaves) {
+        client.all_leaves_ns = now;
+    }
+}
+
 // Counts the benchmark lines in `bytes` (after what was left of the last read), all received
 // at `now_ns`, and keeps an unfinished last line for the next read.
 void count_lines(ChatClient& client, ChatRun& run, std::string_view bytes, std::int64_t now) {
@@ -319,9 +394,14 @@ void count_lines(ChatClient& client, ChatRun& run, std::string_view bytes, std::
     std::int64_t same_stamp = 0;
     std::uint64_t same_count = 0;
     std::string_view same_digits;
+    Latencies* same_split = nullptr;  // same_node or across_nodes, with several nodes
     auto record = [&] {
         if (same_count > 0) {
-            run.latencies.record(static_cast<double>(now - same_stamp) / 1000.0, same_count);
+            double microseconds = static_cast<double>(now - same_stamp) / 1000.0;
+            run.latencies.record(microseconds, same_count);
+            if (same_split != nullptr) {
+                same_split->record(microseconds, same_count);
+            }
         }
     };
     std::size_t start = 0;
@@ -343,12 +423,25 @@ void count_lines(ChatClient& client, ChatRun& run, std::string_view bytes, std::
         if (!same) {
             auto sent = stamp_of(line);
             if (!sent) {
-                continue;  // not a benchmark line: a join, a leave, a greeting
+                // Not a benchmark line: a join, a leave, a greeting.
+                if (run.count_leaves) {
+                    count_leave(client, run, leaves_announced(line), now);
+                }
+                continue;
             }
             record();
             same_stamp = *sent;
             same_count = 0;
             same_digits = line.substr(line.rfind('T') + 1);
+            same_split = nullptr;
+            if (run.nodes > 1) {
+                // Sender K is client K, on node K mod the number of nodes (a flood's lines of
+                // one sender share a stamp, so this is parsed once per run of lines).
+                if (auto sender = sender_of(line)) {
+                    same_split =
+                        *sender % run.nodes == client.node ? &run.same_node : &run.across_nodes;
+                }
+            }
         }
         ++same_count;
         ++client.received;
@@ -380,7 +473,11 @@ asio::awaitable<void> receive_lines(ChatClient& client, ChatRun& run) {
             run.last_delivery = Clock::now();
         }
     } catch (const std::exception&) {
-        ++run.errors;
+        if (run.count_leaves) {
+            client.gone = true;  // its node was killed: what the leaves run waits for
+        } else {
+            ++run.errors;
+        }
     }
 }
 
@@ -416,11 +513,13 @@ asio::awaitable<void> send_lines(ChatClient& client, int sender, int lines, doub
     }
 }
 
-asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, int lines,
-                                double total_rate, int slow_readers, ChatRun& run,
-                                double& join_seconds) {
+// Connects `count` clients, client i to endpoints[i mod their number], names them b0, b1, ...
+// and starts reading for those that read.
+asio::awaitable<void> join_all(std::vector<tcp::endpoint> endpoints, int count, int slow_readers,
+                               ChatRun& run, double& join_seconds) {
     auto executor = co_await asio::this_coro::executor;
     auto join_start = Clock::now();
+    run.nodes = endpoints.size();
     // Connect and name everyone, a batch at a time so the listen backlog is never the limit.
     constexpr int batch = 200;
     for (int first = 0; first < count; first += batch) {
@@ -434,9 +533,11 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
             // 64 KiB window. The others read from the moment they join, as real clients do, so
             // that the room's lines to them do not pile up while the rest are still joining.
             bool reads = i < count - slow_readers;
-            tcp::socket socket = co_await connect_to(endpoint, reads ? 0 : 64 * 1024);
+            std::size_t node = static_cast<std::size_t>(i) % endpoints.size();
+            tcp::socket socket = co_await connect_to(endpoints[node], reads ? 0 : 64 * 1024);
             run.clients.push_back(std::make_unique<ChatClient>(std::move(socket)));
             ChatClient& c = *run.clients.back();
+            c.node = node;
             asio::co_spawn(
                 executor,
                 [&c, &run, i, reads, ncat = run.ncat]() -> asio::awaitable<void> {
@@ -465,6 +566,13 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
         co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     join_seconds = std::chrono::duration<double>(Clock::now() - join_start).count();
+}
+
+asio::awaitable<void> chat_main(std::vector<tcp::endpoint> endpoints, int count, int senders,
+                                int lines, double total_rate, int slow_readers, ChatRun& run,
+                                double& join_seconds) {
+    auto executor = co_await asio::this_coro::executor;
+    co_await join_all(std::move(endpoints), count, slow_readers, run, join_seconds);
     // Senders are the first clients and do not receive their own lines.
     auto per_sender = static_cast<std::uint64_t>(lines);
     for (int i = 0; i < count - slow_readers; ++i) {
@@ -483,8 +591,49 @@ asio::awaitable<void> chat_main(tcp::endpoint endpoint, int count, int senders, 
     }
 }
 
-int run_chat(const std::string& host, std::uint16_t port, int count, int senders, int lines,
-             double rate, int slow_readers, double timeout, bool ncat, std::size_t padding) {
+// With several nodes: per node, the fraction of its clients' lines that arrived, and the
+// latencies of lines from the same node and from another, as JSON fields (empty with one node).
+std::string per_node_fields(const ChatRun& run) {
+    if (run.nodes < 2) {
+        return "";
+    }
+    std::vector<std::uint64_t> delivered(run.nodes, 0);
+    std::vector<std::uint64_t> expected(run.nodes, 0);
+    for (const auto& client : run.clients) {
+        if (client->expected != std::numeric_limits<std::uint64_t>::max()) {
+            delivered[client->node] += client->received;
+            expected[client->node] += client->expected;
+        }
+    }
+    std::vector<std::string> fractions;
+    for (std::size_t node = 0; node < run.nodes; ++node) {
+        fractions.push_back(fmt::format("{:.4f}", expected[node] == 0
+                                                      ? 0.0
+                                                      : static_cast<double>(delivered[node]) /
+                                                            static_cast<double>(expected[node])));
+    }
+    return fmt::format(
+        R"(,"nodes":{},"delivered_fraction_per_node":[{}],"same_node_p50_us":{:.1f},)"
+        R"("same_node_p99_us":{:.1f},"across_nodes_p50_us":{:.1f},"across_nodes_p99_us":{:.1f})",
+        run.nodes, fmt::join(fractions, ","), run.same_node.percentile(50),
+        run.same_node.percentile(99), run.across_nodes.percentile(50),
+        run.across_nodes.percentile(99));
+}
+
+std::vector<tcp::endpoint> endpoints_of(const std::string& host,
+                                        const std::vector<std::uint16_t>& ports) {
+    std::vector<tcp::endpoint> endpoints;
+    for (auto port : ports) {
+        endpoints.push_back(endpoint_of(host, port));
+    }
+    return endpoints;
+}
+
+// `stall` > 0: give up once nothing has arrived for that long after the lines began to go out
+// (a room that lost lines would otherwise hold the run until the timeout).
+int run_chat(const std::string& host, const std::vector<std::uint16_t>& ports, int count,
+             int senders, int lines, double rate, int slow_readers, double timeout, double stall,
+             bool ncat, std::size_t padding) {
     asio::io_context context(1);
     ChatRun run;
     run.ncat = ncat;
@@ -492,7 +641,7 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
     double join_seconds = 0;
     double cpu_before = cpu_seconds();
     asio::co_spawn(context,
-                   chat_main(endpoint_of(host, port), count, senders, lines, rate, slow_readers,
+                   chat_main(endpoints_of(host, ports), count, senders, lines, rate, slow_readers,
                              run, join_seconds),
                    [&](std::exception_ptr failure) {
                        if (failure) {
@@ -509,6 +658,12 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
         if (everything) {
             break;
         }
+        if (stall > 0 && run.expected_total > 0 &&
+            std::chrono::duration<double>(Clock::now() -
+                                          std::max(run.first_send, run.last_delivery))
+                    .count() > stall) {
+            break;
+        }
     }
     double elapsed =
         run.delivered == 0
@@ -522,12 +677,12 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
         R"({{"mode":"chat","clients":{},"senders":{},"lines":{},"rate":{},"slow_readers":{},)"
         R"("join_seconds":{:.3f},"delivered":{},"expected":{},"delivered_fraction":{:.4f},)"
         R"("delivery_seconds":{:.3f},"deliveries_per_second":{:.1f},"p50_us":{:.1f},)"
-        R"("p99_us":{:.1f},"errors":{},"loadgen_cpu_seconds":{:.3f}}})"
+        R"("p99_us":{:.1f},"errors":{},"loadgen_cpu_seconds":{:.3f}{}}})"
         "\n",
         count, senders, lines, rate, slow_readers, join_seconds, run.delivered, run.expected_total,
         delivered_fraction, elapsed, elapsed > 0 ? static_cast<double>(run.delivered) / elapsed : 0,
         run.latencies.percentile(50), run.latencies.percentile(99), run.errors,
-        cpu_seconds() - cpu_before);
+        cpu_seconds() - cpu_before, per_node_fields(run));
     std::fflush(stdout);
     // Close everything before exiting so the server sees clean ends.
     for (auto& client : run.clients) {
@@ -539,14 +694,15 @@ int run_chat(const std::string& host, std::uint16_t port, int count, int senders
 
 // ---- idle ----------------------------------------------------------------------------------
 
-int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) {
+int run_idle(const std::string& host, const std::vector<std::uint16_t>& ports, int count,
+             bool ncat) {
     asio::io_context context(1);
     ChatRun run;
     run.ncat = ncat;
     double join_seconds = 0;
     bool joined = false;
     asio::co_spawn(context,
-                   chat_main(endpoint_of(host, port), count, 0, 0, 0, 0, run, join_seconds),
+                   chat_main(endpoints_of(host, ports), count, 0, 0, 0, 0, run, join_seconds),
                    [&](std::exception_ptr failure) { joined = !failure; });
     context.run_until(Clock::now() + 120s);  // joining never takes this long unless it is stuck
     if (!joined) {
@@ -561,6 +717,91 @@ int run_idle(const std::string& host, std::uint16_t port, int count, bool ncat) 
     std::string ignored;
     std::getline(std::cin, ignored);
     return 0;
+}
+
+// ---- leaves --------------------------------------------------------------------------------
+
+// Joins `count` clients over the nodes, prints {"ready":true,...} once all are in, then counts
+// the leave announcements each client gets: the runner kills a node after the ready line, its
+// clients' connections end, and the run is over once every client still connected has seen
+// `expected` members leave (then half a second more, to catch any announced twice), or at the
+// timeout. Times are steady-clock (CLOCK_MONOTONIC) nanoseconds, which the runner's own clock
+// (Python's time.monotonic_ns) shares, so it can tell how long after its kill each came.
+int run_leaves(const std::string& host, const std::vector<std::uint16_t>& ports, int count,
+               std::uint64_t expected, double timeout) {
+    asio::io_context context(1);
+    ChatRun run;
+    run.count_leaves = true;
+    run.expected_leaves = expected;
+    double join_seconds = 0;
+    bool joined = false;
+    bool join_failed = false;
+    double cpu_before = cpu_seconds();
+    asio::co_spawn(context, join_all(endpoints_of(host, ports), count, 0, run, join_seconds),
+                   [&](std::exception_ptr failure) {
+                       joined = !failure;
+                       join_failed = static_cast<bool>(failure);
+                   });
+    auto limit =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout));
+    auto join_deadline = Clock::now() + limit;
+    while (!joined && !join_failed && Clock::now() < join_deadline) {
+        context.run_for(20ms);
+    }
+    if (!joined) {
+        fmt::print(stderr, "tcpkit-loadgen: the clients did not all join\n");
+        return 1;
+    }
+    fmt::print(R"({{"ready":true,"clients":{},"join_seconds":{:.3f}}})"
+               "\n",
+               count, join_seconds);
+    std::fflush(stdout);
+    auto everyone_told = [&] {
+        return std::all_of(run.clients.begin(), run.clients.end(), [&](const auto& client) {
+            return client->gone || client->leaves >= expected;
+        });
+    };
+    auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline && !everyone_told()) {
+        context.run_for(20ms);
+    }
+    context.run_for(500ms);
+    std::uint64_t gone = 0;
+    std::uint64_t watching = 0;
+    std::uint64_t told = 0;
+    std::uint64_t told_twice = 0;  // clients that counted more leaves than expected
+    std::uint64_t most_lines = 0;
+    std::int64_t first_told_ns = 0;
+    std::int64_t last_told_ns = 0;
+    for (const auto& client : run.clients) {
+        if (client->gone) {
+            ++gone;
+            continue;
+        }
+        ++watching;
+        most_lines = std::max(most_lines, client->leave_lines);
+        told_twice += client->leaves > expected ? 1 : 0;
+        if (client->all_leaves_ns != 0) {
+            ++told;
+            first_told_ns = first_told_ns == 0 ? client->all_leaves_ns
+                                               : std::min(first_told_ns, client->all_leaves_ns);
+            last_told_ns = std::max(last_told_ns, client->all_leaves_ns);
+        }
+    }
+    fmt::print(R"({{"mode":"leaves","clients":{},"nodes":{},"join_seconds":{:.3f},)"
+               R"("expected_leaves":{},"gone":{},"watching":{},"told":{},"told_twice":{},)"
+               R"("most_leave_lines":{},"first_leave_ns":{},"first_told_ns":{},)"
+               R"("last_told_ns":{},"loadgen_cpu_seconds":{:.3f}}})"
+               "\n",
+               count, run.nodes, join_seconds, expected, gone, watching, told, told_twice,
+               most_lines, run.first_leave_ns, first_told_ns, last_told_ns,
+               cpu_seconds() - cpu_before);
+    std::fflush(stdout);
+    for (auto& client : run.clients) {
+        std::error_code ignored;
+        client->socket.close(ignored);
+    }
+    return watching > 0 && told == watching ? 0 : 1;
 }
 
 // ---- sink and source -----------------------------------------------------------------------
@@ -920,9 +1161,13 @@ int main(int argc, char** argv) {
     echo->add_flag("--tls", tls, "Speak TLS (no verification without --ca-file)");
     echo->add_option("--ca-file", ca_file, "Verify the server's certificate against these CAs");
 
+    std::vector<std::uint16_t> ports;
+    std::uint64_t expected_leaves = 0;
     auto* chat = app.add_subcommand("chat", "Chat fan-out");
     chat->add_option("host", host)->required();
-    chat->add_option("port", port)->required();
+    chat->add_option("port", ports, "PORT[,PORT...]: the nodes of one room, clients in turn")
+        ->required()
+        ->delimiter(',');
     chat->add_option("-c,--clients", connections);
     chat->add_option("--senders", senders);
     chat->add_option("--lines", lines);
@@ -930,13 +1175,25 @@ int main(int argc, char** argv) {
     chat->add_option("--slow-readers", slow_readers);
     chat->add_option("--padding", padding, "Extra bytes in each line");
     chat->add_option("--timeout", timeout);
+    double stall = 0;
+    chat->add_option("--stall", stall, "Give up after this long with nothing arriving (0: never)");
     chat->add_flag("--ncat", ncat, "The server is ncat --chat: no nickname phase");
 
     auto* idle = app.add_subcommand("idle", "Idle named clients");
     idle->add_option("host", host)->required();
-    idle->add_option("port", port)->required();
+    idle->add_option("port", ports, "PORT[,PORT...]")->required()->delimiter(',');
     idle->add_option("-c,--clients", connections);
     idle->add_flag("--ncat", ncat);
+
+    auto* leaves = app.add_subcommand("leaves", "Time until a dead node's members are announced");
+    leaves->add_option("host", host)->required();
+    leaves->add_option("port", ports, "PORT[,PORT...]: the nodes of one room, clients in turn")
+        ->required()
+        ->delimiter(',');
+    leaves->add_option("-c,--clients", connections);
+    leaves->add_option("--expect", expected_leaves, "Leaves each remaining client must see")
+        ->required();
+    leaves->add_option("--timeout", timeout, "For joining, and again for the leaves");
 
     auto* sink = app.add_subcommand("sink", "Count bytes of one connection");
     sink->add_option("port", port);
@@ -981,11 +1238,14 @@ int main(int argc, char** argv) {
                                   *context);
         }
         if (*chat) {
-            return run_chat(host, port, connections, senders, lines, rate, slow_readers, timeout,
-                            ncat, padding);
+            return run_chat(host, ports, connections, senders, lines, rate, slow_readers, timeout,
+                            stall, ncat, padding);
         }
         if (*idle) {
-            return run_idle(host, port, connections, ncat);
+            return run_idle(host, ports, connections, ncat);
+        }
+        if (*leaves) {
+            return run_leaves(host, ports, connections, expected_leaves, timeout);
         }
         if (*send) {
             return run_send(host, port, bytes);

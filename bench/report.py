@@ -174,7 +174,7 @@ def targets(s):
         grown = beside["server_peak_rss_kib"] - alone["server_peak_rss_kib"]
         rows.append(("slow reader", "server memory bounded by --max-queue (1 MiB)",
                      f"peak RSS {grown:+d} KiB with the slow reader", verdict(grown <= 2048)))
-    return rows + tls_targets(s) + listen_targets(s)
+    return rows + tls_targets(s) + listen_targets(s) + cluster_targets(s)
 
 
 def best_peer(figures, rest, field, direction_first=False):
@@ -547,6 +547,7 @@ def write_report(results, path, out_dir, suffix):
     lines += tls_sections(s)
     lines += listen_sections(s)
     lines += line_sections(s)
+    lines += cluster_sections(s)
 
     if not results["smoke"] and os.path.exists(FINDINGS):
         with open(FINDINGS) as findings:
@@ -772,6 +773,148 @@ def line_sections(s):
         lines.append(f"| {name} | {value['latency_ms']:.1f} | {'n/a' if left is None else f'{left:.2f}'} | "
                      f"{against} |")
     return lines + [""]
+
+
+# The contenders of the cluster scenarios (issue 13): the same room on one plain chat-server, on
+# one node of a cluster, over two nodes.
+ONE_NODE = "1 node"
+CLUSTER_CONTENDERS = (ONE_NODE, "1 node --cluster", "2 nodes")
+
+
+def cluster_figures(s, scenario):
+    """{clients: {contender: figures}} of a cluster chat scenario, skipped and failed rows included."""
+    shapes = {}
+    for key, value in s.get(scenario, {}).items():
+        if key == "skipped":
+            continue
+        name, _, clients = key.rpartition("/")
+        shapes.setdefault(int(clients), {})[name] = value
+    return shapes
+
+
+def cluster_targets(s):
+    rows = []
+    for scenario, mode in (("cluster_flood", "flood"), ("cluster_steady", "steady")):
+        for clients, by_name in sorted(cluster_figures(s, scenario).items()):
+            two = by_name.get("2 nodes", {})
+            if not two:
+                continue
+            if "failed" in two:
+                rows.append(("cluster", f"{clients:,} {mode} over 2 nodes: 100% delivered", "failed", verdict(False)))
+                continue
+            worst = two.get("worst_delivered_fraction", two["delivered_fraction"])
+            rows.append(("cluster", f"{clients:,} {mode} over 2 nodes: 100% delivered (Redis healthy)",
+                         f"{two['delivered_fraction'] * 100:.1f}% (worst run {worst * 100:.1f}%)",
+                         verdict(worst >= 1.0)))
+            one = by_name.get(ONE_NODE, {})
+            if mode == "steady" and one and "failed" not in one:
+                difference = (two["p99_us"] - one["p99_us"]) / 1000
+                rows.append(("cluster", f"{clients:,} steady: p99 over 2 nodes within +5 ms of 1 node",
+                             f"{two['p99_us'] / 1000:.1f} vs {one['p99_us'] / 1000:.1f} ms ({difference:+.1f} ms)",
+                             verdict(difference <= 5)))
+    for key, value in s.get("cluster_failover", {}).items():
+        if key == "skipped":
+            continue
+        if "failed" in value:
+            rows.append(("cluster", "a killed node's members announced as left within 15 s", "failed",
+                         verdict(False)))
+            continue
+        if value["cluster_timeout"].startswith("10s"):
+            rows.append(("cluster", "a killed node's members announced as left within 15 s (default timeout)",
+                         f"{value['failover_seconds']:.2f} s (worst run {value['worst_failover_seconds']:.2f} s)",
+                         verdict(value["worst_failover_seconds"] <= 15)))
+        if value.get("told_twice"):
+            rows.append(("cluster", "each leave announced once", f"{value['told_twice']} client(s) told more",
+                         verdict(False)))
+    return rows
+
+
+def ms(microseconds):
+    return "n/a" if not microseconds else f"{microseconds / 1000:.1f}"
+
+
+def cluster_sections(s):
+    if not any(scenario in s for scenario in ("cluster_flood", "cluster_steady", "cluster_failover")):
+        return []
+    shown = [v for scenario in ("cluster_flood", "cluster_steady") for v in s.get(scenario, {}).values() if "lines" in v]
+    lines = next((v["lines"] for v in shown), 100)
+    rate = next((v["rate"] for v in shown if v.get("rate")), 1000)
+    lines = ["## 10. Cluster (issue 13)", "",
+             "One room in three shapes, run by run: one plain `chat-server` (no Redis), one node of a cluster "
+             "(`chat-server --cluster redis://127.0.0.1:PORT --room bench`: every line goes through Redis and "
+             "back), and two nodes of a cluster with the clients spread over them in turn (half the senders on "
+             "each, so half of what each client receives comes from the other node through Redis). Each run "
+             "starts its own `redis-server --save '' --appendonly no` on a free loopback port; Redis, the nodes "
+             f"and the load generator share the machine's cores. 10 senders send {lines} lines each, as in section 3 "
+             f"(flood: at once; steady: {rate:,} lines a second in total); latency is counted the same way. With two "
+             "nodes, the same-node and across-nodes columns split it by where the sender was; \"delivered\" is "
+             "the median run's, the worst run's per node beside it. Ratios are against 1 node: above 1.00x the "
+             "row is faster (deliveries/s) or lower (p99).", ""]
+    for scenario, title in (("cluster_flood", "10.1 Flood"), ("cluster_steady", "10.2 Steady")):
+        if scenario not in s:
+            continue
+        lines += [f"### {title}", ""]
+        skipped = s[scenario].get("skipped")
+        if skipped:
+            lines += [f"Skipped in the last run: {skipped['skipped']}.", ""]
+        shapes = cluster_figures(s, scenario)
+        if not shapes:
+            continue
+        lines += ["| room | clients | deliveries/s | delivered | worst run, per node | p50 ms | p99 ms | "
+                  "same-node p99 ms | across-nodes p99 ms | join s | nodes' CPU s | Redis CPU s | loadgen CPU s | "
+                  "against 1 node (deliveries/s, p99) |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for clients, by_name in sorted(shapes.items()):
+            one = by_name.get(ONE_NODE, {})
+            for name in sorted(by_name, key=lambda n: CLUSTER_CONTENDERS.index(n) if n in CLUSTER_CONTENDERS else 9):
+                value = by_name[name]
+                if "failed" in value:
+                    lines.append(f"| {name} | {clients:,} |" + failed_row(value, 12))
+                    continue
+                per_node = value.get("worst_delivered_fraction_per_node")
+                worst = (" / ".join(f"{f * 100:.1f}%" for f in per_node) if per_node
+                         else f"{value.get('worst_delivered_fraction', value['delivered_fraction']) * 100:.1f}%")
+                against = "" if name == ONE_NODE or "failed" in one or not one else (
+                    f"{ratio(value['deliveries_per_second'], one.get('deliveries_per_second'))}, "
+                    f"{ratio(value['p99_us'], one.get('p99_us'), higher_is_better=False)}")
+                redis_cpu = value.get("redis_cpu_seconds")
+                lines.append(f"| {name} | {clients:,} | {value['deliveries_per_second']:.0f} | "
+                             f"{value['delivered_fraction'] * 100:.1f}% | {worst} | {ms(value['p50_us'])} | "
+                             f"{ms(value['p99_us'])} | {ms(value.get('same_node_p99_us'))} | "
+                             f"{ms(value.get('across_nodes_p99_us'))} | {value['join_seconds']:.2f} | "
+                             f"{cpu(value.get('server_cpu_seconds'))} | {cpu(redis_cpu)} | "
+                             f"{value['loadgen_cpu_seconds']:.2f} | {against} |")
+        lines.append("")
+    if "cluster_failover" in s:
+        lines += ["### 10.3 A node killed", "",
+                  "Two nodes, half the clients on each; once all have joined, one node is killed with SIGKILL. "
+                  "Its clients' connections end at once; the figure is the time from the kill until every client "
+                  "of the other node has seen the leave of each of the dead node's members (one line each, or "
+                  "grouped as `* K left: a, b, ... +N`, by the receiving node's announcement budget). The dead "
+                  "node is noticed once Redis has had no heartbeat from it for `--cluster-timeout`, so the figure "
+                  "is that timeout plus the time to notice it and announce. First leave: when a client first saw "
+                  "a leave; first told: when the first client had seen them all.", ""]
+        skipped = s["cluster_failover"].get("skipped")
+        if skipped:
+            lines += [f"Skipped in the last run: {skipped['skipped']}.", ""]
+        rows = [(key, value) for key, value in s["cluster_failover"].items() if key != "skipped"]
+        if rows:
+            lines += ["| nodes / clients | members per node | --cluster-timeout | first leave s | first told s | "
+                      "all told s (median) | worst run s | beyond the timeout s | most leave lines per client | "
+                      "told more than once |", "|---|---|---|---|---|---|---|---|---|---|"]
+            for key, value in rows:
+                if "failed" in value:
+                    lines.append(f"| {key} |" + failed_row(value, 9))
+                    continue
+                seconds = float(value["cluster_timeout"].split("s")[0])
+                timeout = value["cluster_timeout"] + (f", logged as {value['logged_timeout']}"
+                                                      if value.get("logged_timeout") else "")
+                lines.append(f"| {key} | {value['clients_per_node']} | {timeout} | "
+                             f"{value['first_leave_seconds']:.2f} | {value['first_told_seconds']:.2f} | "
+                             f"{value['failover_seconds']:.2f} | {value['worst_failover_seconds']:.2f} | "
+                             f"{value['failover_seconds'] - seconds:+.2f} | {value['most_leave_lines']:.0f} | "
+                             f"{value['told_twice']} |")
+            lines.append("")
+    return lines
 
 
 def write_chart(chat, out_dir, suffix):

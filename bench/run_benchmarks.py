@@ -39,10 +39,19 @@ The line mode scenario (issue 12) alone, merged into the last full run (`--only 
 It runs each client on a pseudo-terminal made here (Python's pty module), so it needs no tmux and
 draws nothing; rlwrap (install-deps.sh --bench) and nc are its peers.
 
+The cluster scenarios (issue 13) alone, merged into the last full run (`--only cluster` is all three):
+
+    bench/run_benchmarks.py --build build/bench --only cluster_flood cluster_steady cluster_failover
+
+Each run starts its own redis-server (`--save '' --appendonly no`, a free loopback port) and the
+nodes (`chat-server --cluster redis://127.0.0.1:PORT --room bench`); without redis-server, or
+with a tcpkit that has no --cluster, they are recorded as skipped.
+
 Every server is started here and stopped here; every client has a timeout. A peer that is not
 installed, or that fails a scenario, is recorded as such rather than stopping the run.
 """
 import argparse
+import collections
 import fcntl
 import json
 import os
@@ -69,8 +78,13 @@ LOOPBACK = "127.0.0.1"
 TLS_SCENARIOS = ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")
 LISTEN_SCENARIOS = ("listen_bulk", "listen_exec_echo")
 LINE_SCENARIOS = ("line_flood",)
+CLUSTER_SCENARIOS = ("cluster_flood", "cluster_steady", "cluster_failover")
 SCENARIOS = (("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
-             + LINE_SCENARIOS)
+             + LINE_SCENARIOS + CLUSTER_SCENARIOS)
+# The room the cluster scenarios' nodes form (each run has a Redis of its own).
+CLUSTER_ROOM = "bench"
+# What a server may say on stderr before its `listening on` line (a cluster node's start-up line).
+READY_TIMEOUT = 30
 
 
 def free_port():
@@ -151,20 +165,39 @@ class Server:
                                         stderr=subprocess.PIPE if ready_from_stderr else self.log,
                                         start_new_session=True)
         self.port = port
+        # The last lines the server said on stderr (ready_from_stderr only): its cluster lines.
+        self.said = collections.deque(maxlen=200)
         if ready_from_stderr:
-            line = self.process.stderr.readline().decode(errors="replace")
-            match = re.search(r"listening on [^ ]*:(\d+)", line)
+            # A server that neither says it listens nor exits within READY_TIMEOUT is killed, so
+            # that the readline below always ends.
+            watchdog = threading.Timer(READY_TIMEOUT, self.process.kill)
+            watchdog.start()
+            match = None
+            try:
+                for raw in iter(self.process.stderr.readline, b""):
+                    line = raw.decode(errors="replace").rstrip()
+                    match = re.search(r"listening on [^ ]*:(\d+)", line)
+                    if match:
+                        break
+                    self.said.append(line)  # a cluster node's start-up line comes first
+            finally:
+                watchdog.cancel()
             if not match:
                 self.stop()
-                raise RuntimeError(f"{command[0]} did not start: {line.strip()}")
+                raise RuntimeError(f"{command[0]} did not start: {' / '.join(self.said)[-300:]}")
             self.port = int(match.group(1))
             # What the server logs from then on (its TLS certificate line, failed handshakes)
-            # is read and dropped: a full pipe would stop the server in the middle of a run.
-            self.drain = threading.Thread(target=self.process.stderr.read, daemon=True)
+            # is read and all but its last lines dropped: a full pipe would stop the server in
+            # the middle of a run.
+            self.drain = threading.Thread(target=self.keep_last_lines, daemon=True)
             self.drain.start()
         elif not wait_connectable(port):
             self.stop()
             raise RuntimeError(f"{' '.join(command)} did not start listening")
+
+    def keep_last_lines(self):
+        for raw in iter(self.process.stderr.readline, b""):
+            self.said.append(raw.decode(errors="replace").rstrip())
 
     def status_kib(self, field):
         """A memory figure of /proc/PID/status ("VmHWM", "VmRSS") in KiB, or None."""
@@ -649,13 +682,14 @@ class Bench:
 
     # ---- 3. chat fan-out, 5. slow reader ----------------------------------------------------
 
-    def chat_server(self, name, clients, default_queue=False):
+    def chat_server(self, name, clients, default_queue=False, extra=()):
         if name in self.binaries:
             # No rate limit and no history, as ncat has neither; a queue large enough that a
             # flood never cuts off a client that reads, except where the default is the point.
             queue = [] if default_queue else ["--max-queue", str(64 << 20)]
             return Server([self.binaries[name], "chat-server", "--host", LOOPBACK, "--port", "0", "-q", "--rate", "0",
-                           "--max-clients", "100000", "--history", "0"] + queue, ready_from_stderr=True)
+                           "--max-clients", "100000", "--history", "0"] + queue + list(extra),
+                          ready_from_stderr=True)
         port = free_port()
         return Server(["ncat", "--chat", "-l", LOOPBACK, str(port), "-m", str(clients + 10)], port=port)
 
@@ -1300,12 +1334,215 @@ class Bench:
                                                     "per_run": per_run(figures, fields[kind])})
                     self.log(f"line {key}: {summary}")
 
+    # ---- 10. cluster (issue 13) -------------------------------------------------------------
+
+    def cluster_unavailable(self):
+        """Why the cluster scenarios cannot run here, or None."""
+        if not shutil.which("redis-server"):
+            return "redis-server is not installed"
+        try:
+            help_text = subprocess.run([self.tcpkit, "chat-server", "--help"], capture_output=True, text=True,
+                                       timeout=10).stdout
+        except OSError:
+            help_text = ""
+        if "--cluster" not in help_text:
+            return "this tcpkit has no chat-server --cluster"
+        return None
+
+    def skip_cluster(self, scenario):
+        """Records the scenario as skipped (True) when it cannot run here."""
+        why = self.cluster_unavailable()
+        if why:
+            self.record(scenario, "skipped", {"skipped": why})
+            self.log(f"{scenario}: skipped, {why}")
+        return why is not None
+
+    def redis(self):
+        """A redis-server of the run's own on a free loopback port, keeping nothing on disk."""
+        port = free_port()
+        return Server(["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no"],
+                      port=port)
+
+    def cluster_nodes(self, count, url, extra=()):
+        """`count` chat-server nodes of one room on the Redis at `url`, started one after the other:
+        each prints its listening line only once it is connected, subscribed and has loaded the room."""
+        nodes = []
+        try:
+            for _ in range(count):
+                nodes.append(self.chat_server("tcpkit", 0, extra=["--cluster", url, "--room", CLUSTER_ROOM,
+                                                                   *extra]))
+        except Exception:
+            for node in nodes:
+                node.stop()
+            raise
+        return nodes
+
+    def cluster_chat(self, scenario, mode):
+        """1,000 clients (smoke: 20) in one room, 10 of them sending 100 lines each (as chat's
+        flood and steady, 1,000 lines/s in total), on one plain chat-server, on one node of a
+        cluster (the cost of Redis in the path), and over two nodes (clients in turn, so half the
+        lines come from the other node through Redis), run by run. The figures of a room over
+        two nodes: the deliveries of both nodes' clients together."""
+        if self.skip_cluster(scenario):
+            return
+        count = 20 if self.smoke else 1000
+        lines = 10 if self.smoke else 100
+        rate = 0 if mode == "flood" else (100 if self.smoke else 1000)
+        timeout, stall = (10, 3) if self.smoke else (60, 5)
+        fields = ("deliveries_per_second", "delivered_fraction", "delivery_seconds", "p50_us", "p99_us",
+                  "same_node_p99_us", "across_nodes_p99_us", "join_seconds", "server_peak_rss_kib",
+                  "server_cpu_seconds", "redis_cpu_seconds", "loadgen_cpu_seconds")
+        contenders = {"1 node": 0, "1 node --cluster": 1, "2 nodes": 2}  # name: cluster nodes
+
+        def one_run(name):
+            cluster_nodes = contenders[name]
+            redis = self.redis() if cluster_nodes else None
+            nodes = []
+            try:
+                if redis:
+                    nodes = self.cluster_nodes(cluster_nodes, f"redis://{LOOPBACK}:{redis.port}")
+                else:
+                    nodes = [self.chat_server("tcpkit", count)]
+                cpu_before = [node.cpu_seconds() for node in nodes + ([redis] if redis else [])]
+                figure = run_json([self.loadgen, "chat", LOOPBACK, ",".join(str(node.port) for node in nodes),
+                                   "-c", str(count), "--senders", "10", "--lines", str(lines), "--rate", str(rate),
+                                   "--timeout", str(timeout), "--stall", str(stall)], timeout=timeout + 60)
+                cpu_after = [node.cpu_seconds() for node in nodes + ([redis] if redis else [])]
+                used = [after - before if before is not None and after is not None else None
+                        for before, after in zip(cpu_before, cpu_after)]
+                node_cpu = used[:len(nodes)]
+                figure["server_cpu_seconds"] = None if None in node_cpu else round(sum(node_cpu), 3)
+                figure["redis_cpu_seconds"] = used[-1] if redis else None
+                figure["server_peak_rss_kib"] = max((node.peak_rss_kib() or 0) for node in nodes)
+                figure.setdefault("same_node_p99_us", None)
+                figure.setdefault("across_nodes_p99_us", None)
+                figure["said"] = [line for node in nodes for line in node.said if "cluster" in line][-5:]
+                if figure["errors"]:
+                    raise RuntimeError(f"{figure['errors']} client(s) failed after "
+                                       f"{figure['delivered']} of {figure['expected']} deliveries")
+                return figure
+            finally:
+                for node in nodes:
+                    node.stop()
+                if redis:
+                    redis.stop()
+
+        for name, (figures, failure) in self.interleaved(list(contenders), one_run).items():
+            key = f"{name}/{count}"
+            if failure or not figures:
+                self.record(scenario, key, {"failed": failure or "no figures"})
+                self.log(f"{scenario} {key}: failed ({failure})")
+                continue
+            summary = {field: median([f[field] for f in figures]) for field in fields}
+            # The worst run's, node by node: a node that lost lines shows even if the median did not.
+            worst = min(figures, key=lambda f: f["delivered_fraction"])
+            summary.update(senders=10, lines=lines, rate=rate, nodes=contenders[name] or 1,
+                           worst_delivered_fraction=worst["delivered_fraction"],
+                           worst_delivered_fraction_per_node=worst.get("delivered_fraction_per_node"),
+                           worst_said=worst["said"])
+            self.record(scenario, key, {**summary, "per_run": per_run(figures, fields)})
+            self.log(f"{scenario} {key}: {summary['deliveries_per_second']:.0f}/s, "
+                     f"{summary['delivered_fraction'] * 100:.1f}% (worst {worst['delivered_fraction'] * 100:.1f}%), "
+                     f"p50 {summary['p50_us'] / 1000:.1f} ms, p99 {summary['p99_us'] / 1000:.1f} ms")
+
+    def cluster_flood(self):
+        self.cluster_chat("cluster_flood", "flood")
+
+    def cluster_steady(self):
+        self.cluster_chat("cluster_steady", "steady")
+
+    def cluster_failover(self):
+        """Two nodes, 1,000 clients (smoke: 20), half on each; once all have joined, one node is
+        killed (SIGKILL), and the figure is the time from the kill until every client of the
+        other node has seen the leave of each of the dead node's members (one by one, or grouped
+        as `* K left: ...`). --cluster-timeout is left at its default (10 s) except in a smoke run
+        (1 s, the least), so the figure is that timeout plus how long the survivor takes to notice
+        and announce."""
+        scenario = "cluster_failover"
+        if self.skip_cluster(scenario):
+            return
+        count = 20 if self.smoke else 1000
+        cluster_timeout = "1s" if self.smoke else None  # None: the default
+        timeout = 15 if self.smoke else 60
+        fields = ("failover_seconds", "first_leave_seconds", "first_told_seconds", "most_leave_lines",
+                  "told_twice", "join_seconds")
+
+        def one_run(_):
+            redis = self.redis()
+            nodes = []
+            leaves = None
+            try:
+                extra = ["--cluster-timeout", cluster_timeout] if cluster_timeout else []
+                nodes = self.cluster_nodes(2, f"redis://{LOOPBACK}:{redis.port}", extra)
+                survivor, victim = nodes
+                # Client i is on node i mod 2: the victim's are the odd ones.
+                dead_members = count // 2
+                leaves = subprocess.Popen([self.loadgen, "leaves", LOOPBACK, f"{survivor.port},{victim.port}",
+                                           "-c", str(count), "--expect", str(dead_members), "--timeout",
+                                           str(timeout)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                ready = leaves.stdout.readline()  # the load generator gives up joining after `timeout`
+                if not ready or not json.loads(ready).get("ready"):
+                    raise RuntimeError("the clients did not all join: "
+                                       + leaves.communicate(timeout=10)[1].decode(errors="replace").strip()[:200])
+                killed_ns = time.monotonic_ns()  # CLOCK_MONOTONIC, as the load generator's clock
+                os.kill(victim.process.pid, signal.SIGKILL)
+                output, _ = leaves.communicate(timeout=timeout + 30)
+                lines = [line for line in output.decode().splitlines() if line.startswith("{")]
+                if not lines:
+                    raise RuntimeError("the load generator printed no figures")
+                figure = json.loads(lines[-1])
+                said = [line for line in survivor.said if "cluster" in line]
+                if figure["gone"] != dead_members:
+                    raise RuntimeError(f"{figure['gone']} client(s) lost their connection, not the dead node's "
+                                       f"{dead_members}")
+                if figure["told"] != figure["watching"]:
+                    raise RuntimeError(f"{figure['watching'] - figure['told']} of the survivor's {figure['watching']} "
+                                       f"clients did not see all {dead_members} leaves within {timeout} s"
+                                       + (f"; the survivor said: {' / '.join(said)[-200:]}" if said else ""))
+
+                def after_kill(ns):
+                    return round((ns - killed_ns) / 1e9, 3) if ns else None
+
+                # The survivor's log says which timeout it went by (`no heartbeat for 10s`), if it logs it.
+                logged = next((m.group(1) for m in (re.search(r"no heartbeat for (\S+?)\)?:", line)
+                                                      for line in said) if m), None)
+                return {"failover_seconds": after_kill(figure["last_told_ns"]),
+                        "first_leave_seconds": after_kill(figure["first_leave_ns"]),
+                        "first_told_seconds": after_kill(figure["first_told_ns"]),
+                        "most_leave_lines": figure["most_leave_lines"], "told_twice": figure["told_twice"],
+                        "join_seconds": figure["join_seconds"], "logged_timeout": logged, "said": said[-5:]}
+            finally:
+                if leaves and leaves.poll() is None:
+                    leaves.kill()
+                    leaves.wait()
+                for node in nodes:
+                    node.stop()
+                redis.stop()
+
+        for name, (figures, failure) in self.interleaved(["2 nodes"], one_run).items():
+            key = f"{name}/{count}"
+            if failure or not figures:
+                self.record(scenario, key, {"failed": failure or "no figures"})
+                self.log(f"{scenario} {key}: failed ({failure})")
+                continue
+            summary = {field: median([f[field] for f in figures]) for field in fields}
+            summary["told_twice"] = max(f["told_twice"] for f in figures)  # any run's is a fault
+            self.record(scenario, key, {
+                **summary, "clients_per_node": count // 2,
+                "cluster_timeout": cluster_timeout or "10s (the default)",
+                "logged_timeout": next((f["logged_timeout"] for f in figures if f["logged_timeout"]), None),
+                "worst_failover_seconds": max(f["failover_seconds"] for f in figures),
+                "said": figures[-1]["said"], "per_run": per_run(figures, fields)})
+            self.log(f"{scenario} {key}: all told {summary['failover_seconds']:.2f} s after the kill "
+                     f"(first leave seen at {summary['first_leave_seconds']:.2f} s)")
+
     def run(self, only):
         steps = [("bulk", self.bulk), ("echo", self.echo), ("chat", self.chat), ("idle_memory", self.idle_memory),
                  ("slow_reader", self.slow_reader), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
                  ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood),
                  ("listen_bulk", self.listen_bulk), ("listen_exec_echo", self.listen_exec_echo),
-                 ("line_flood", self.line_flood)]
+                 ("line_flood", self.line_flood), ("cluster_flood", self.cluster_flood),
+                 ("cluster_steady", self.cluster_steady), ("cluster_failover", self.cluster_failover)]
         for name, step in steps:
             if only and name not in only:
                 continue
@@ -1339,6 +1576,8 @@ def merge(previous, partial):
     measured again without it, the old one is dropped rather than compared with the new."""
     for scenario, figures in partial["scenarios"].items():
         kept = previous["scenarios"].setdefault(scenario, {})
+        if "skipped" not in figures:
+            kept.pop("skipped", None)  # it ran this time
         for key in figures:
             paired = before_key(scenario, key)
             if paired and paired not in figures:
@@ -1375,9 +1614,10 @@ def main():
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--out", default="docs")
-    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls", "listen", "line"), metavar="SCENARIO",
+    parser.add_argument("--only", nargs="*", choices=SCENARIOS + ("tls", "listen", "line", "cluster"),
+                        metavar="SCENARIO",
                         help=f"scenarios to run ({' '.join(SCENARIOS)}; tls: the four TLS ones; listen: "
-                             "the two listen ones; line: line_flood)")
+                             "the two listen ones; line: line_flood; cluster: the three cluster ones)")
     parser.add_argument("--report-from", metavar="JSON", help="only write the report again from raw figures")
     parser.add_argument("--baseline", metavar="BUILD_DIR",
                         help="also run the tcpkit of this build (before a change), alternating with this one's")
@@ -1399,7 +1639,8 @@ def main():
         if problem:
             print(f"bench: --baseline {args.baseline}: {problem}", file=sys.stderr)
             return 2
-    for alias, scenarios in (("tls", TLS_SCENARIOS), ("listen", LISTEN_SCENARIOS), ("line", LINE_SCENARIOS)):
+    for alias, scenarios in (("tls", TLS_SCENARIOS), ("listen", LISTEN_SCENARIOS), ("line", LINE_SCENARIOS),
+                             ("cluster", CLUSTER_SCENARIOS)):
         if args.only and alias in args.only:
             args.only = [name for name in args.only if name != alias] + list(scenarios)
     runs = args.runs or (1 if args.smoke else 5)

@@ -34,9 +34,10 @@ _tcpkit_options() {
                     $_tcpkit_server_access_valued $_tcpkit_server_tls_valued"
             ;;
         chat-server)
-            flags="-h --help -4 -6 -v --verbose -q --quiet $_tcpkit_server_tls_flags"
+            flags="-h --help -4 -6 -v --verbose -q --quiet --cluster-optional $_tcpkit_server_tls_flags"
             valued="-H --host -p --port --lang --motd --history --max-line --rate --burst --max-queue
-                    --max-clients --nick-timeout --idle-timeout --log-format --color
+                    --max-clients --nick-timeout --idle-timeout --cluster --room --cluster-timeout
+                    --log-format --color
                     $_tcpkit_server_access_valued $_tcpkit_server_tls_valued"
             ;;
         connect)

@@ -144,6 +144,10 @@ complete -c tcpkit -n $chat -l max-queue -x -d 'Bytes waiting for one client bef
 complete -c tcpkit -n $chat -l max-clients -x -d "Clients at once; one more is told 'server full'"
 complete -c tcpkit -n $chat -l nick-timeout -x -d 'Close a connection that has not chosen a nickname in this long (0: never)'
 complete -c tcpkit -n $chat -l idle-timeout -x -d 'Close a connection silent in both directions this long (default: never)'
+complete -c tcpkit -n $chat -l cluster -x -d 'Form one room with every chat-server using this Redis and --room'
+complete -c tcpkit -n $chat -l room -x -d "The room's name in Redis, so that one Redis can carry several rooms"
+complete -c tcpkit -n $chat -l cluster-timeout -x -d 'A server of the room silent this long is gone: its members are announced as left (1s to 60s)'
+complete -c tcpkit -n $chat -l cluster-optional -d 'Start as a local room when Redis cannot be reached, and keep trying'
 
 # listen (it shares -H/-p and the TLS options of the servers above)
 set -l listen '__fish_seen_subcommand_from listen; and not __tcpkit_listen_after_separator any'

@@ -42,4 +42,7 @@ TEST_CASE("redis url: what is not a redis:// URL is a usage error naming the pro
     }
     CHECK_THROWS_WITH(parse_redis_url("rediss://h"),
                       Catch::Matchers::Contains("not supported yet"));
+    // The message may end up in a log: never with the password.
+    CHECK_THROWS_WITH(parse_redis_url("redis://app:s3cret@h:x"),
+                      Catch::Matchers::Contains("'redis://***@h:x'"));
 }

@@ -100,6 +100,9 @@ asio::awaitable<void> ChatSession::read_lines() {
             if (auto last = lines_.take_unterminated();
                 last && !leaving_ && client_.end_kind() == EndKind::closed_by_peer) {
                 on_line(*last);
+                if (name_claim_) {
+                    co_await wait_for_name_claim();
+                }
             }
             break;
         }

@@ -134,12 +134,24 @@ asio::awaitable<std::string> RedisRoomLink::link_once() {
         subscriber_ = co_await RedisConnection::open(settings_.redis, connect_timeout,
                                                      max_subscriber_queued_bytes);
     } catch (const NetworkError& error) {
+        if (commands_) {
+            commands_->close(error.what());  // opened, but no use without its subscriber
+        }
         co_return error.what();
     }
     auto ended = co_await (commands_->run({}) || subscriber_->run([this](const RedisReply& push) {
         on_message(push);
     }) || subscribe_sync_and_beat());
     std::string why = std::visit([](std::string& reason) { return std::move(reason); }, ended);
+    if (subscriber_->failed() && !commands_->failed()) {
+        // What Redis does to a subscriber that falls behind; or Redis is going away, and the
+        // other connection has not heard yet.
+        why = fmt::format(
+            "Redis ended the subscription ({}); if Redis is up, this node fell "
+            "behind the room's traffic by more than its client-output-buffer-limit "
+            "pubsub",
+            why);
+    }
     commands_->close(why);
     subscriber_->close(why);
     co_return why;
@@ -334,7 +346,14 @@ void RedisRoomLink::on_message(const RedisReply& push) {
     }
     auto event = decode_cluster_event(push[2].text);
     if (!event) {
-        log().warn("cluster: dropped a message on {} that is not a tcpkit event", push[1].text);
+        // Anyone who may publish on the channel could send these: logged at most every 10 s.
+        ++foreign_messages_;
+        if (auto now = Clock::now(); now - last_foreign_log_ >= std::chrono::seconds(10)) {
+            log().warn("cluster: dropped {} message(s) on {} that are not tcpkit events",
+                       foreign_messages_, push[1].text);
+            foreign_messages_ = 0;
+            last_foreign_log_ = now;
+        }
         return;
     }
     if (event->node == node_) {

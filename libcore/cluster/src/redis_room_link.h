@@ -86,7 +86,6 @@ class RedisRoomLink final : public RoomLink {
     // Events from the others wait here while the sync's answer is on its way.
     bool holding_ = false;
     std::vector<ClusterEvent> held_;
-    bool linked_once_ = false;
     bool split_logged_ = false;
     bool stopping_ = false;
     bool first_attempt_done_ = false;
@@ -102,6 +101,8 @@ class RedisRoomLink final : public RoomLink {
     std::uint64_t dropped_logged_ = 0;
     Clock::time_point last_drop_log_{};
     std::uint64_t missed_ = 0;
+    std::uint64_t foreign_messages_ = 0;
+    Clock::time_point last_foreign_log_{};
 };
 
 }  // namespace tcpkit

@@ -19,7 +19,7 @@
 namespace tcpkit {
 namespace {
 
-constexpr std::size_t read_chunk_bytes = 64 * 1024;
+constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
 
 RedisReply link_failure(std::string_view reason) {
     RedisReply reply;
@@ -180,6 +180,10 @@ asio::awaitable<void> RedisConnection::write_queued() {
         if (queued_.empty()) {
             std::error_code ignored;
             co_await write_wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+                asio::cancellation_type::none) {
+                co_return;  // cancelled: run() closes
+            }
             continue;
         }
         writing_.swap(queued_);
@@ -187,8 +191,11 @@ asio::awaitable<void> RedisConnection::write_queued() {
         co_await asio::async_write(socket_, asio::buffer(writing_),
                                    asio::redirect_error(asio::use_awaitable, error));
         writing_.clear();
+        if (error == asio::error::operation_aborted) {
+            co_return;  // cancelled: run() closes
+        }
         if (error) {
-            close(error.message());
+            fail(error.message());
         }
     }
 }
@@ -199,8 +206,11 @@ asio::awaitable<void> RedisConnection::read_replies() {
         std::error_code error;
         std::size_t count = co_await socket_.async_read_some(
             asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+        if (error == asio::error::operation_aborted) {
+            co_return;  // cancelled: run() closes
+        }
         if (error) {
-            close(error == asio::error::eof ? "Redis closed the connection" : error.message());
+            fail(error == asio::error::eof ? "Redis closed the connection" : error.message());
             co_return;
         }
         try {
@@ -213,7 +223,7 @@ asio::awaitable<void> RedisConnection::read_replies() {
                 dispatch(*reply);
             }
         } catch (const std::runtime_error& failure) {
-            close(failure.what());
+            fail(failure.what());
         }
     }
 }
@@ -229,6 +239,13 @@ void RedisConnection::dispatch(const RedisReply& reply) {
     waiting_.pop_front();
     if (waiting.on_reply) {
         waiting.on_reply(reply);
+    }
+}
+
+void RedisConnection::fail(std::string reason) {
+    if (open_) {
+        failed_ = true;
+        close(std::move(reason));
     }
 }
 

@@ -9,8 +9,18 @@
 namespace tcpkit {
 namespace {
 
+// The URL as an error message may show it: without its password, which may be in a log.
+std::string without_password(std::string_view text) {
+    std::size_t start = text.find("://");
+    std::size_t at = text.rfind('@');
+    if (start == std::string_view::npos || at == std::string_view::npos || at < start) {
+        return std::string(text);
+    }
+    return fmt::format("{}://***{}", text.substr(0, start), text.substr(at));
+}
+
 [[noreturn]] void refuse(std::string_view text, std::string_view why) {
-    throw UsageError(fmt::format("invalid --cluster URL '{}': {}", text, why));
+    throw UsageError(fmt::format("invalid --cluster URL '{}': {}", without_password(text), why));
 }
 
 // %XX escapes, so that a password may hold '@', ':' or '/'.

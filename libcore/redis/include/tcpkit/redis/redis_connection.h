@@ -53,6 +53,9 @@ class RedisConnection {
     asio::awaitable<std::string> run(PushHandler on_push);
     void close(std::string reason);
     bool is_open() const { return open_; }
+    // Whether the connection ended by itself (Redis closed it, or an error), rather than by
+    // close() or by cancelling run().
+    bool failed() const { return failed_; }
 
     std::size_t queued_bytes() const { return queued_.size() + writing_.size(); }
     // How long the oldest command still waiting has waited for its reply; zero when none is.
@@ -68,6 +71,7 @@ class RedisConnection {
     asio::awaitable<void> read_replies();
     void dispatch(const RedisReply& reply);
     asio::awaitable<RedisReply> read_one_reply();
+    void fail(std::string reason);
 
     asio::ip::tcp::socket socket_;
     std::size_t max_queued_bytes_;
@@ -79,6 +83,7 @@ class RedisConnection {
     PushHandler on_push_;
     bool subscribed_ = false;
     bool open_ = true;
+    bool failed_ = false;
     std::string failure_;
 };
 

@@ -696,13 +696,28 @@ TEST_CASE("cluster: Redis stopped and restarted: each node chats locally, then t
     bob.send_line("/who");
     CHECK(read_until_prefix(bob, "Online (").line == "Online (5): alice, ann, bob, dave, dave2");
 
-    // No crash: both servers still serve, and count the whole room.
+    // No crash: both servers still serve and count the whole room. The restarted Redis kept
+    // nothing, and lines said during the split were never shared: the room's history holds
+    // only what was said since the heal.
     CHECK(a.process.running());
     CHECK(b.process.running());
+    const std::vector<std::string> history = {"--- the last 2 message(s) ---",
+                                              "[history] alice: after the heal",
+                                              "[history] bob: and back", "--- end of history ---"};
+    int online = 6;
     for (std::uint16_t port : {a.port, b.port}) {
         LineClient newcomer(port);
         CHECK(newcomer.until(prompt) ==
-              std::string("Welcome to tcpkit chat. Online: 6\r\n") + prompt);
+              "Welcome to tcpkit chat. Online: " + std::to_string(online++) + "\r\n" + prompt);
+        newcomer.send_line(port == a.port ? "late_a" : "late_b");
+        CHECK(starts_with(newcomer.line(), "Welcome, late_"));
+        std::vector<std::string> got;
+        for (std::size_t i = 0; i < history.size(); ++i) {
+            got.push_back(newcomer.line());
+        }
+        CHECK(got == history);
+        // Node b has heard of late_a before late_b's banner counts the room.
+        read_until_prefix(bob, port == a.port ? "* late_a joined" : "* late_b joined");
     }
 }
 

@@ -724,7 +724,7 @@ TEST_CASE("cluster: Redis stopped and restarted: each node chats locally, then t
 TEST_CASE("cluster: a URL with a password and a database: the room is in that database",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis("secret");
+    RedisServer redis({.password = "secret"});
     std::string address = "127.0.0.1:" + std::to_string(redis.port());
     Node a("redis://:secret@" + address + "/3", "db", {});
     // The log names the database, not the password.
@@ -749,6 +749,28 @@ TEST_CASE("cluster: a URL with a password and a database: the room is in that da
     CHECK(alice.line() == "bob: still database 3");
     CHECK_THAT(a.process.err() + b.process.err() + elsewhere.process.err(),
                !TCPKIT_CONTAINS("secret"));
+}
+
+TEST_CASE("cluster: a URL with an IPv6 address reaches the same Redis as its IPv4 address",
+          "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    if (!has_ipv6_loopback()) {
+        WARN("no ::1 here: skipped");
+        return;
+    }
+    RedisServer redis({.also_ipv6 = true});
+    std::string over_ipv6 = "redis://[::1]:" + std::to_string(redis.port());
+    Node a(over_ipv6, "v6", {});
+    CHECK_THAT(a.process.wait_for_stderr_line("cluster: node "),
+               TCPKIT_ENDS_WITH(" in room 'v6' at " + over_ipv6 + "/0"));
+    LineClient alice(a.port);
+    join(alice, "alice");
+    Node b(redis, "v6");  // redis://127.0.0.1:PORT
+    LineClient bob(b.port);
+    CHECK(join(bob, "bob") == "Welcome, bob! Online: alice, bob. Type /help for commands.");
+    CHECK(alice.line() == "* bob joined");
+    alice.send_line("over IPv6");
+    CHECK(bob.line() == "alice: over IPv6");
 }
 
 TEST_CASE("cluster: --cluster-optional starts as a local room and joins when Redis comes",
@@ -820,7 +842,8 @@ TEST_CASE("cluster: a --cluster URL with nothing listening exits 1, unless --clu
     std::string url = "redis://127.0.0.1:" + std::to_string(unused_port());
     require_failure({"--cluster", url}, 1, "cannot reach Redis");
     if (RedisServer::installed()) {
-        RedisServer redis("secret");  // listening, but refusing the wrong password or none
+        RedisServer redis(
+            {.password = "secret"});  // listening, but refusing the wrong password or none
         std::string address = "127.0.0.1:" + std::to_string(redis.port());
         require_failure({"--cluster", "redis://:wrong@" + address}, 1, "cannot reach Redis");
         require_failure({"--cluster", "redis://" + address}, 1, "cannot reach Redis");

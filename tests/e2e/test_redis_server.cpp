@@ -48,7 +48,7 @@ TEST_CASE("cluster: the tests' redis-server with a password wants it first", "[c
         WARN("redis-server is not installed: skipped");
         return;
     }
-    RedisServer redis("secret");
+    RedisServer redis({.password = "secret"});
     CHECK(redis.command("PING") == "+PONG");  // after AUTH secret
     LineClient stranger(redis.port());
     stranger.send("PING\r\n");

@@ -52,7 +52,7 @@ bool RedisServer::installed() {
     return !redis_binary().empty() && std::filesystem::exists(redis_binary());
 }
 
-RedisServer::RedisServer(std::string password) : password_(std::move(password)) {
+RedisServer::RedisServer(Options options) : options_(std::move(options)) {
     char name[] = "/tmp/tcpkit-redis-XXXXXX";
     if (::mkdtemp(name) == nullptr) {
         throw std::runtime_error("mkdtemp failed for the redis-server's directory");
@@ -87,8 +87,11 @@ bool RedisServer::launch(Timeout timeout) {
         redis_binary(), "--port",    std::to_string(port_),    "--bind", "127.0.0.1",
         "--save",       "",          "--appendonly",           "no",     "--dir",
         directory_,     "--logfile", directory_ + "/redis.log"};
-    if (!password_.empty()) {
-        args.insert(args.end(), {"--requirepass", password_});
+    if (options_.also_ipv6) {
+        args.insert(args.begin() + 5, "::1");  // after --bind 127.0.0.1
+    }
+    if (!options_.password.empty()) {
+        args.insert(args.end(), {"--requirepass", options_.password});
     }
     process_ = std::make_unique<Process>(args);
     auto deadline = Clock::now() + timeout;
@@ -133,8 +136,8 @@ std::string RedisServer::url() const {
 
 std::string RedisServer::command(std::string_view inline_command, Timeout timeout) const {
     LineClient client(port_);
-    if (!password_.empty()) {
-        client.send("AUTH " + password_ + "\r\n");
+    if (!options_.password.empty()) {
+        client.send("AUTH " + options_.password + "\r\n");
         if (std::string answer = client.line(timeout); answer != "+OK") {
             return answer;
         }

@@ -14,9 +14,13 @@ namespace tcpkit::test {
 
 class RedisServer {
   public:
-    // Starts it and waits until it answers PING; throws if it cannot be started. With a
-    // password, clients must AUTH first (--requirepass).
-    explicit RedisServer(std::string password = "");
+    struct Options {
+        std::string password;    // clients must AUTH first (--requirepass)
+        bool also_ipv6 = false;  // listens on ::1 too, on the same port
+    };
+    // Starts it and waits until it answers PING; throws if it cannot be started.
+    explicit RedisServer(Options options);
+    RedisServer() : RedisServer(Options{}) {}
     // Stops it (SIGTERM) if it runs, and removes its scratch directory.
     ~RedisServer();
     RedisServer(const RedisServer&) = delete;
@@ -45,7 +49,7 @@ class RedisServer {
     bool launch(Timeout timeout);
     std::string log_tail() const;
 
-    std::string password_;
+    Options options_;
     std::string directory_;
     std::uint16_t port_ = 0;
     std::unique_ptr<Process> process_;

@@ -547,6 +547,54 @@ TEST_CASE("cluster: a node killed with SIGKILL: its members leave once, the name
     CHECK(read_until_prefix(bob, "Online (").line == "Online (4): alice, ann, bob, carol");
 }
 
+TEST_CASE(
+    "cluster: a node cut off for longer than --cluster-timeout: its members leave, then "
+    "come back with it",
+    "[cluster]") {
+    SKIP_WITHOUT_REDIS();
+    RedisServer redis;
+    const std::vector<std::string> quick = {"--cluster-timeout", "2s"};
+    Node frozen(redis, "frozen", quick);
+    LineClient alice(frozen.port);
+    join(alice, "alice");
+    Node b(redis, "frozen", quick);
+    LineClient bob(b.port);
+    join(bob, "bob");
+    CHECK(alice.line() == "* bob joined");
+
+    // Stopped, it sends no heartbeat: to the others it is gone, as a dead node is.
+    frozen.process.send_signal(SIGSTOP);
+    CHECK(bob.line(15s) == "* alice left (connection lost)");
+    bob.send_line("/who");
+    CHECK(bob.line() == "Online (1): bob");
+    bob.send_line("while you were away");
+
+    // Going on, it finds it was given up, registers its members again, and they are back.
+    frozen.process.send_signal(SIGCONT);
+    CHECK(bob.line(15s) == "* alice joined");
+    alice.send_line("I am back");
+    Reading back = read_until_prefix(bob, "alice: I am back");
+    CHECK(back.before.empty());
+    bob.send_line("welcome back");
+    // alice may be told that her node's link was down and is back (it was, to the room), and
+    // may get what Redis kept for her node meanwhile; each once, nothing else.
+    Reading seen = read_until_prefix(alice, "bob: welcome back");
+    const std::set<std::string> allowed = {
+        "bob: while you were away",
+        "* The link to the other servers is down: you can reach only the 1 people on this server",
+        "* The link to the other servers is back: 2 online"};
+    std::set<std::string> distinct;
+    for (const auto& line : seen.before) {
+        INFO("alice read '" << line << "'");
+        CHECK(allowed.count(line) == 1);
+        CHECK(distinct.insert(line).second);
+    }
+    bob.send_line("/who");
+    CHECK(bob.line() == "Online (2): alice, bob");
+    alice.send_line("/who");
+    CHECK(alice.line() == "Online (2): alice, bob");
+}
+
 TEST_CASE("cluster: a crowd on a killed node is announced as leaving, together when many",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();

@@ -5,6 +5,7 @@
 #include <CLI/Version.hpp>
 #include <asio/version.hpp>
 
+#include "tcpkit/cluster/cluster.h"
 #include "tcpkit/tls/tls_options.h"
 
 namespace tcpkit {
@@ -12,10 +13,11 @@ namespace tcpkit {
 std::string version_text() {
     std::string revision = TCPKIT_GIT_REVISION;
     return fmt::format(
-        "tcpkit {}{}\nbuilt with asio {}.{}.{}, fmt {}.{}.{}, CLI11 {}\nTLS: {}\n", TCPKIT_VERSION,
-        revision.empty() ? std::string() : fmt::format(" (git {})", revision),
+        "tcpkit {}{}\nbuilt with asio {}.{}.{}, fmt {}.{}.{}, CLI11 {}\nTLS: {}\ncluster: {}\n",
+        TCPKIT_VERSION, revision.empty() ? std::string() : fmt::format(" (git {})", revision),
         ASIO_VERSION / 100000, ASIO_VERSION / 100 % 1000, ASIO_VERSION % 100, FMT_VERSION / 10000,
-        FMT_VERSION / 100 % 100, FMT_VERSION % 100, CLI11_VERSION, tls_library_version());
+        FMT_VERSION / 100 % 100, FMT_VERSION % 100, CLI11_VERSION, tls_library_version(),
+        cluster_library_version());
 }
 
 }  // namespace tcpkit

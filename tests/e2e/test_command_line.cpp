@@ -219,6 +219,24 @@ TEST_CASE(
     }
 }
 
+TEST_CASE("chat-server --cluster: --version names its library, and a build without it says so",
+          "[cli][cluster]") {
+    Process version({tcpkit_binary(), "--version"});
+    REQUIRE(version.wait_for_exit() == 0);
+    bool has_cluster = version.out().find("cluster: no --cluster") == std::string::npos;
+    CHECK_THAT(version.out(),
+               TCPKIT_CONTAINS(has_cluster ? "cluster: hiredis " : "without hiredis"));
+    // Nothing listens on port 1: a build with --cluster cannot reach it (1), one without refuses
+    // the option (2), each in one line.
+    Process process(
+        {tcpkit_binary(), "chat-server", "--port", "0", "--cluster", "redis://127.0.0.1:1"});
+    REQUIRE(process.wait_for_exit() == (has_cluster ? 1 : 2));
+    CHECK(line_count(process.err()) == 1);
+    CHECK_THAT(process.err(),
+               TCPKIT_CONTAINS(has_cluster ? "cannot reach Redis at redis://127.0.0.1:1/0"
+                                           : "--cluster is not available in this build"));
+}
+
 TEST_CASE("send --file with a missing file is a usage error", "[cli]") {
     Process process({tcpkit_binary(), "send", "localhost", "1", "--file", "/nonexistent/file"});
     REQUIRE(process.wait_for_exit() == 2);

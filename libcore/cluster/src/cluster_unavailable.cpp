@@ -8,6 +8,10 @@ bool cluster_available() {
     return false;
 }
 
+std::string cluster_library_version() {
+    return "no --cluster (built without hiredis)";
+}
+
 RoomLinkFactory cluster_link_factory(const ClusterSettings& /*settings*/) {
     throw UsageError("--cluster is not available in this build");
 }

@@ -18,6 +18,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/base/utf8.h"
 #include "tcpkit/chat/nickname.h"
+#include "tcpkit/redis/resp.h"
 
 namespace tcpkit {
 namespace {
@@ -572,6 +573,10 @@ std::string RedisRoomLink::channel_of(const std::string& node) const {
 
 bool cluster_available() {
     return true;
+}
+
+std::string cluster_library_version() {
+    return hiredis_version();
 }
 
 RoomLinkFactory cluster_link_factory(const ClusterSettings& settings) {

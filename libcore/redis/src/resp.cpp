@@ -47,6 +47,11 @@ const RedisReply& RedisReply::operator[](std::size_t index) const {
     return index < elements.size() ? elements[index] : nil;
 }
 
+std::string hiredis_version() {
+    return "hiredis " + std::to_string(HIREDIS_MAJOR) + "." + std::to_string(HIREDIS_MINOR) + "." +
+           std::to_string(HIREDIS_PATCH);
+}
+
 std::string format_resp_array(std::span<const std::string> arguments) {
     std::vector<const char*> pointers;
     std::vector<std::size_t> lengths;

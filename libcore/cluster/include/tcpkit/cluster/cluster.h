@@ -30,8 +30,10 @@ Milliseconds heartbeat_interval(Milliseconds node_timeout);
 // Throws UsageError unless `room` is 1-64 letters, digits, '_', '-' or '.'.
 void check_room_name(std::string_view room);
 
-// Whether this build has --cluster (hiredis); the reason when not.
+// Whether this build has --cluster (hiredis).
 bool cluster_available();
+// For --version: "hiredis 0.14.1", or why there is no --cluster.
+std::string cluster_library_version();
 
 // The link of the room on this node. Connects at once (bounded): when Redis cannot be reached,
 // throws NetworkError, or with `optional` starts split and keeps trying.

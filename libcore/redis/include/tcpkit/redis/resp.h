@@ -13,6 +13,9 @@
 
 namespace tcpkit {
 
+// "hiredis 1.2.0": the library behind this, for --version.
+std::string hiredis_version();
+
 // `arguments` as one RESP array of bulk strings: the wire form of a command.
 std::string format_resp_array(std::span<const std::string> arguments);
 

@@ -311,6 +311,11 @@ std::optional<std::int64_t> stamp_of(std::string_view line) {
     if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
     }
+    // The history a newcomer is shown holds an earlier run's lines, stamps and all: not
+    // deliveries of this run (it may come in a read of its own after the greeting).
+    if (line.substr(0, 10) == "[history] ") {
+        return std::nullopt;
+    }
     std::size_t digits = 0;
     while (digits < line.size() && line[line.size() - 1 - digits] >= '0' &&
            line[line.size() - 1 - digits] <= '9') {

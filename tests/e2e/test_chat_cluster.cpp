@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "chat_client.h"
 #include "line_client.h"
 #include "loopback.h"
 #include "process.h"
@@ -21,8 +22,6 @@ using namespace tcpkit::test;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr const char* prompt = "Choose a nickname: ";
 
 // The cases that need Redis return early, with a warning, where none is installed.
 #define SKIP_WITHOUT_REDIS()                            \
@@ -55,13 +54,23 @@ struct Node {
     std::uint16_t port = listening_port(process);
 };
 
-// Connects, reads the banner and prompt, and takes `name`; returns the greeting line.
-std::string join(LineClient& client, const std::string& name,
-                 std::string_view prompt_text = prompt) {
-    client.until(prompt_text);
-    client.send_line(name);
-    return client.line();
-}
+// alice on the first node; then the second node (started once she is in, so that its greeting
+// lists her) and bob on it, whose join she has seen.
+struct AliceAndBob {
+    explicit AliceAndBob(const std::string& room, const std::vector<std::string>& extra = {})
+        : first(redis, room, extra),
+          alice(first.port),
+          second((join(alice, "alice"), redis), room, extra),
+          bob(second.port) {
+        join(bob, "bob");
+        CHECK(alice.line() == "* bob joined");
+    }
+    RedisServer redis;
+    Node first;
+    LineClient alice;
+    Node second;
+    LineClient bob;
+};
 
 bool starts_with(const std::string& text, std::string_view prefix) {
     return text.rfind(prefix, 0) == 0;
@@ -183,14 +192,8 @@ TEST_CASE("cluster: a line reaches every member on every node once, in order, no
 TEST_CASE("cluster: /me, renames, joins and leaves with their reasons reach the other nodes",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
-    Node a(redis, "presence");
-    LineClient alice(a.port);
-    join(alice, "alice");
-    Node b(redis, "presence");
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("presence");
+    auto& [redis, a, alice, b, bob] = two;
 
     bob.send_line("/me waves");
     CHECK(alice.line() == "* bob waves");
@@ -248,14 +251,8 @@ TEST_CASE("cluster: /me, renames, joins and leaves with their reasons reach the 
 TEST_CASE("cluster: /msg reaches its target on another node, and an unknown name is an error",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
-    Node a(redis, "private");
-    LineClient alice(a.port);
-    join(alice, "alice");
-    Node b(redis, "private");
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("private");
+    auto& [redis, a, alice, b, bob] = two;
     LineClient carol(b.port);  // on bob's node: she must not see what is meant for bob
     join(carol, "carol");
     CHECK(alice.line() == "* carol joined");
@@ -277,14 +274,8 @@ TEST_CASE("cluster: /msg reaches its target on another node, and an unknown name
 
 TEST_CASE("cluster: /who, the banner and the greeting count and list the whole room", "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
-    Node a(redis, "who");
-    LineClient alice(a.port);
-    join(alice, "alice");
-    Node b(redis, "who");
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("who");
+    auto& [redis, a, alice, b, bob] = two;
 
     LineClient carol(a.port);
     CHECK(carol.until(prompt) == std::string("Welcome to tcpkit chat. Online: 3\r\n") + prompt);
@@ -450,34 +441,15 @@ TEST_CASE(
         join(*everyone.back(), "c" + std::to_string(i));
     }
     for (int i = 0; i < clients; ++i) {
-        std::string batch;
-        for (int k = 0; k < lines_each; ++k) {
-            batch += "c" + std::to_string(i) + " m" + std::to_string(k) + "\n";
-        }
-        everyone[i]->send(batch);
+        everyone[i]->send(conserved_batch(i, lines_each));
     }
     for (int i = 0; i < clients; ++i) {
         INFO("client c" << i << " on node " << i % 3);
-        std::map<int, int> next_from;  // sender -> next expected message number
-        int received = 0;
-        while (received < (clients - 1) * lines_each) {
-            std::string line = everyone[i]->line();
-            if (starts_with(line, "* ")) {
-                continue;  // joins of later clients, one by one or together
-            }
-            // "cS: cS mK"
-            auto colon = line.find(':');
-            REQUIRE(colon != std::string::npos);
-            int sender = std::stoi(line.substr(1, colon - 1));
-            int number = std::stoi(line.substr(line.rfind('m') + 1));
-            REQUIRE(sender != i);
-            REQUIRE(line == "c" + std::to_string(sender) + ": c" + std::to_string(sender) + " m" +
-                                std::to_string(number));
-            REQUIRE(number == next_from[sender]);  // in order, none lost, none repeated
-            ++next_from[sender];
-            ++received;
+        ConservedLines lines(i);
+        while (lines.received() < (clients - 1) * lines_each) {
+            lines.take(everyone[i]->line());
         }
-        CHECK(next_from.size() == static_cast<std::size_t>(clients - 1));
+        CHECK(lines.senders() == static_cast<std::size_t>(clients - 1));
         everyone[i]->send_line("/who");
         // Nothing but announcements before the answer: no line came twice.
         Reading who = read_until_prefix(*everyone[i], "Online (");
@@ -552,15 +524,9 @@ TEST_CASE(
     "come back with it",
     "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
     const std::vector<std::string> quick = {"--cluster-timeout", "2s"};
-    Node frozen(redis, "frozen", quick);
-    LineClient alice(frozen.port);
-    join(alice, "alice");
-    Node b(redis, "frozen", quick);
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("frozen", quick);
+    auto& [redis, frozen, alice, b, bob] = two;
 
     // Stopped, it sends no heartbeat: to the others it is gone, as a dead node is.
     frozen.process.send_signal(SIGSTOP);
@@ -640,14 +606,8 @@ TEST_CASE("cluster: a crowd on a killed node is announced as leaving, together w
 TEST_CASE("cluster: a node stopped with SIGTERM: its members leave at once, the names are free",
           "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
-    Node stopping(redis, "stop");
-    LineClient alice(stopping.port);
-    join(alice, "alice");
-    Node b(redis, "stop");
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("stop");
+    auto& [redis, stopping, alice, b, bob] = two;
 
     stopping.process.send_signal(SIGTERM);
     CHECK(alice.line() == "* The server is shutting down");
@@ -774,14 +734,8 @@ TEST_CASE(
     "the node heals at once and says why",
     "[cluster]") {
     SKIP_WITHOUT_REDIS();
-    RedisServer redis;
-    Node a(redis, "cut");
-    LineClient alice(a.port);
-    join(alice, "alice");
-    Node b(redis, "cut");
-    LineClient bob(b.port);
-    join(bob, "bob");
-    CHECK(alice.line() == "* bob joined");
+    AliceAndBob two("cut");
+    auto& [redis, a, alice, b, bob] = two;
 
     // What client-output-buffer-limit pubsub does to a subscriber over its limit (seen for real
     // with a stopped node and a small limit: bench/findings.md), here at once and for both.
@@ -838,7 +792,9 @@ TEST_CASE("cluster: a URL with an IPv6 address reaches the same Redis as its IPv
         WARN("no ::1 here: skipped");
         return;
     }
-    RedisServer redis({.also_ipv6 = true});
+    RedisServer::Options on_both;
+    on_both.also_ipv6 = true;
+    RedisServer redis(on_both);
     std::string over_ipv6 = "redis://[::1]:" + std::to_string(redis.port());
     Node a(over_ipv6, "v6", {});
     CHECK_THAT(a.process.wait_for_stderr_line("cluster: node "),

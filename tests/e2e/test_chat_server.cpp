@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "chat_client.h"
 #include "line_client.h"
 #include "process.h"
 #include "reset_check.h"
@@ -23,8 +24,6 @@
 using namespace tcpkit::test;
 
 namespace {
-
-constexpr const char* prompt = "Choose a nickname: ";
 
 struct ChatServer {
     explicit ChatServer(std::vector<std::string> extra = {}) : process(args(std::move(extra))) {}
@@ -39,14 +38,6 @@ struct ChatServer {
     Process process;
     std::uint16_t port = listening_port(process);
 };
-
-// Connects, reads the banner and prompt, and takes `name`; returns the greeting line.
-std::string join(LineClient& client, const std::string& name,
-                 std::string_view prompt_text = prompt) {
-    client.until(prompt_text);
-    client.send_line(name);
-    return client.line();
-}
 
 // alice, bob and carol in one room, in that order, each having read the joins after their own.
 struct ThreePeople {
@@ -465,33 +456,14 @@ TEST_CASE(
         join(*everyone.back(), "c" + std::to_string(i));
     }
     for (int i = 0; i < clients; ++i) {
-        std::string batch;
-        for (int k = 0; k < lines_each; ++k) {
-            batch += "c" + std::to_string(i) + " m" + std::to_string(k) + "\n";
-        }
-        everyone[i]->send(batch);
+        everyone[i]->send(conserved_batch(i, lines_each));
     }
     for (int i = 0; i < clients; ++i) {
-        std::map<int, int> next_from;  // sender -> next expected message number
-        int received = 0;
-        while (received < (clients - 1) * lines_each) {
-            std::string line = everyone[i]->line();
-            if (line.rfind("* ", 0) == 0) {
-                continue;  // joins of later clients
-            }
-            // "cS: cS mK"
-            auto colon = line.find(':');
-            REQUIRE(colon != std::string::npos);
-            int sender = std::stoi(line.substr(1, colon - 1));
-            int number = std::stoi(line.substr(line.rfind('m') + 1));
-            REQUIRE(sender != i);
-            REQUIRE(line == "c" + std::to_string(sender) + ": c" + std::to_string(sender) + " m" +
-                                std::to_string(number));
-            REQUIRE(number == next_from[sender]);  // in order, none lost, none repeated
-            ++next_from[sender];
-            ++received;
+        ConservedLines lines(i);
+        while (lines.received() < (clients - 1) * lines_each) {
+            lines.take(everyone[i]->line());
         }
-        CHECK(next_from.size() == static_cast<std::size_t>(clients - 1));
+        CHECK(lines.senders() == static_cast<std::size_t>(clients - 1));
         everyone[i]->send_line("/who");
         CHECK(everyone[i]->line().rfind("Online (50)", 0) == 0);  // nothing extra came before it
     }

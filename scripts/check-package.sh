@@ -139,6 +139,7 @@ is_installed tcpkit || fail "tcpkit is not installed after apt-get install"
 version_output=$(timeout 10 /usr/bin/tcpkit --version)
 say "tcpkit --version: $(head -n 1 <<<"$version_output")"
 grep -q "^tcpkit $version" <<<"$version_output" || fail "tcpkit --version does not say $version"
+grep -q "^cluster: hiredis " <<<"$version_output" || fail "the packaged tcpkit has no chat-server --cluster"
 
 # Minimal images may tell dpkg not to install man pages (path-exclude); then there is nothing to find.
 if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then

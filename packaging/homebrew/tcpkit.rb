@@ -25,6 +25,9 @@ class Tcpkit < Formula
   # directory is on the PKG_CONFIG_PATH that Homebrew sets for a formula's dependencies.
   depends_on "pkgconf" => :build
   depends_on "libedit"
+  # chat-server --cluster talks to Redis with hiredis (1.x here, 0.14 on Debian), found with
+  # pkg-config as libedit is. Redis itself is the user's: a server of theirs, anywhere.
+  depends_on "hiredis"
 
   def install
     # Homebrew's zsh looks in share/zsh/site-functions, not Debian's vendor-completions.
@@ -45,6 +48,7 @@ class Tcpkit < Formula
     version_output = shell_output("#{bin}/tcpkit --version")
     assert_match "tcpkit #{version}", version_output
     assert_match "OpenSSL 3", version_output
+    assert_match "cluster: hiredis", version_output
 
     # An echo server on a free port, which it reports on stderr; then one message to it.
     log = testpath/"echo-server.log"

@@ -14,7 +14,7 @@ _tcpkit_server_tls_flags="--tls --ssl"
 _tcpkit_server_tls_valued="--cert --key --save-cert --client-ca --tls-min --alpn --handshake-timeout"
 _tcpkit_client_tls_flags="--tls --ssl --insecure --no-sni"
 # Which clients a server serves (addresses or prefixes: nothing to complete).
-_tcpkit_server_access_valued="--allow --deny"
+_tcpkit_server_access_valued="--allow --deny --max-conns-per-ip"
 _tcpkit_client_tls_valued="--ca-file --pin --sni --alpn --tls-min --cert --key"
 # Line mode at a terminal, the same for connect and listen (--color is the logging one).
 _tcpkit_line_mode_flags="--line --raw"

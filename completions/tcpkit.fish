@@ -43,7 +43,7 @@ function __tcpkit_wants_host
                     set options_ended 1
                 case --connect-timeout --idle-timeout --parallel --wait --log-format --color -f --file -t --timeout -l --lines \
                     --ca-file --pin --sni --alpn --tls-min --cert --key \
-                    -H --host -p --port --max-conns -c --sh-exec --exec-stderr --save-cert --client-ca \
+                    -H --host -p --port --max-conns --max-conns-per-ip -c --sh-exec --exec-stderr --save-cert --client-ca \
                     --handshake-timeout --history-file
                     set skip 1
                 case -e --exec
@@ -128,6 +128,7 @@ complete -c tcpkit -n $server -l handshake-timeout -x -d 'Close a connection who
 set -l echo '__fish_seen_subcommand_from echo-server'
 complete -c tcpkit -n $echo -l idle-timeout -x -d 'Close a connection silent this long, e.g. 3s (default: never)'
 complete -c tcpkit -n $echo -l max-conns -x -d 'Refuse connections beyond this many at once'
+complete -c tcpkit -n $echo -l max-conns-per-ip -x -d 'Connections at once from one address (IPv6: one /64; default: no limit)'
 complete -c tcpkit -n $echo -l threads -x -d 'I/O threads'
 complete -c tcpkit -n $echo -l once -d 'Exit when the last client has gone, once one has connected'
 complete -c tcpkit -n $echo -l udp -d 'Echo UDP datagrams instead of TCP streams'
@@ -142,6 +143,7 @@ complete -c tcpkit -n $chat -l rate -x -d 'Lines per second a client may send on
 complete -c tcpkit -n $chat -l burst -x -d 'Lines a client may send at once (a paste)'
 complete -c tcpkit -n $chat -l max-queue -x -d 'Bytes waiting for one client before it is disconnected as too slow'
 complete -c tcpkit -n $chat -l max-clients -x -d "Clients at once; one more is told 'server full'"
+complete -c tcpkit -n $chat -l max-conns-per-ip -x -d 'Connections at once from one address (IPv6: one /64; default: 16, none for loopback)'
 complete -c tcpkit -n $chat -l nick-timeout -x -d 'Close a connection that has not chosen a nickname in this long (0: never)'
 complete -c tcpkit -n $chat -l idle-timeout -x -d 'Close a connection silent in both directions this long (default: never)'
 complete -c tcpkit -n $chat -l cluster -x -d 'Form one room with every chat-server using this Redis and --room'
@@ -154,6 +156,7 @@ set -l listen '__fish_seen_subcommand_from listen; and not __tcpkit_listen_after
 complete -c tcpkit -n $listen -s k -l keep-open -d 'Keep accepting: every client hears standard input, and what each sends is printed'
 complete -c tcpkit -n $listen -l once -d 'With -k: exit when the last client has gone, once one has connected'
 complete -c tcpkit -n $listen -l max-conns -x -d 'Clients (and programs) at once with -k; one more is refused (default 100)'
+complete -c tcpkit -n $listen -l max-conns-per-ip -x -d 'Clients at once from one address with -k (IPv6: one /64; default: no limit)'
 complete -c tcpkit -n $listen -l idle-timeout -x -d 'End a connection silent both ways this long (default: never; one connection: exit 1)'
 complete -c tcpkit -n $listen -s e -l exec -x -a '(__fish_complete_command)' -d "Run PROGRAM for each connection, no shell; its arguments go after '--'"
 complete -c tcpkit -n $listen -s c -l sh-exec -x -d 'Run COMMAND through /bin/sh -c for each connection'

@@ -363,7 +363,7 @@ TEST_CASE("chat-server --max-clients tells one more 'server full'", "[chat-serve
 }
 
 TEST_CASE(
-    "chat-server --max-conns-per-ip: a client still choosing its name counts; one more from "
+    "chat-server --max-conns-per-ip: a client still choosing its name counts, and one more from "
     "that address is told 'server full'",
     "[chat-server][limits]") {
     ChatServer server({"--max-conns-per-ip", "1"});

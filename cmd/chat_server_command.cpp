@@ -125,6 +125,7 @@ void setup_chat_server(CLI::App& app, CommandRunner& selected) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->type_name("N")
         ->capture_default_str();
+    add_per_address_option(*sub, chat.server.per_address);
     add_duration_option(
         *sub, "--nick-timeout", chat.nickname_timeout,
         "Close a connection that has not chosen a nickname in this long (0: never)");

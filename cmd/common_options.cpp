@@ -169,6 +169,24 @@ AddressFilter AccessOptions::filter() const {
     return filter;
 }
 
+CLI::Option* add_per_address_option(CLI::App& command, PerAddressLimit& limit) {
+    std::string defaults =
+        limit.limit == 0
+            ? std::string("default: no limit")
+            : fmt::format("default: {} for addresses not on loopback, none for loopback",
+                          limit.limit);
+    return command
+        .add_option_function<std::size_t>(
+            "--max-conns-per-ip",
+            [&limit](std::size_t count) {
+                limit.limit = count;
+                limit.loopback_exempt = false;  // given: for every address
+            },
+            fmt::format("Connections at once from one address (IPv6: one /64); {}", defaults))
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+        ->type_name("N");
+}
+
 void add_access_options(CLI::App& command, AccessOptions& options) {
     static const CLI::Validator rules_validator =
         validator_from([](const std::string& text) { parse_address_rules(text); });

@@ -15,6 +15,7 @@
 #include "tcpkit/base/logger.h"
 #include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/listener.h"
+#include "tcpkit/net/per_address_limit.h"
 #include "tcpkit/terminal/line_terminal.h"
 
 namespace tcpkit::cmd {
@@ -72,6 +73,10 @@ void add_destination_arguments(CLI::App& command, std::string& host, std::string
 void add_listen_options(CLI::App& command, ListenOptions& options);
 void add_family_options(CLI::App& command, FamilyOptions& options);
 void add_access_options(CLI::App& command, AccessOptions& options);
+
+// --max-conns-per-ip N into `limit`, whose value on entry is the default --help shows (chat's
+// limits peers not on loopback only); given, N applies to every address, loopback included.
+CLI::Option* add_per_address_option(CLI::App& command, PerAddressLimit& limit);
 // --progress of the commands that relay data (RelayOptions::progress).
 CLI::Option* add_progress_option(CLI::App& command, bool& progress);
 // --recv-only of connect and listen (RelayOptions::receive_only).

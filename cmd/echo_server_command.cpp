@@ -51,6 +51,7 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->type_name("N")
         ->capture_default_str();
+    add_per_address_option(*command, server.per_address);
     command->add_option("--threads", server.threads, "I/O threads")
         ->check(CLI::Range(std::size_t{1}, std::size_t{256}))
         ->type_name("N")

@@ -26,6 +26,7 @@ struct ListenCommand {
     bool keep_open = false;
     bool once = false;
     std::size_t max_connections = default_listen_max_connections;
+    PerAddressLimit per_address;
     Milliseconds idle_timeout{0};
     std::optional<std::string> exec_program;  // --exec [PROGRAM]
     bool exec_given = false;
@@ -105,6 +106,7 @@ int run(const ListenCommand& command, const CLI::App& app) {
     ListenOptions listen = where(command, app);
     settings.server.listen = listen.request(command.family);
     settings.server.max_connections = command.max_connections;
+    settings.server.per_address = command.per_address;
     settings.server.idle_timeout = command.idle_timeout;
     settings.server.exit_after_last_client = command.once;
     settings.server.tls = make_tls_server(command.tls, listen);
@@ -166,6 +168,7 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
         ->type_name("N")
         ->capture_default_str();
+    add_per_address_option(*command, options->per_address);
     add_duration_option(*command, "--idle-timeout", options->idle_timeout,
                         "End a connection silent both ways this long, e.g. 30s (default: never; "
                         "one connection: exit 1, as connect)");

@@ -362,6 +362,31 @@ TEST_CASE("chat-server --max-clients tells one more 'server full'", "[chat-serve
                TCPKIT_CONTAINS("connection limit of 1 reached"));
 }
 
+TEST_CASE(
+    "chat-server --max-conns-per-ip: a client still choosing its name counts, and one more from "
+    "that address is told 'server full'",
+    "[chat-server][limits]") {
+    ChatServer server({"--max-conns-per-ip", "1"});
+    LineClient shy(server.port);
+    shy.until(prompt);  // no name yet: it holds its place all the same
+    LineClient late(server.port);
+    CHECK(late.line() == "Server full, please try again later");
+    CHECK(late.closed());
+    CHECK_THAT(server.process.wait_for_stderr_line("refused"),
+               TCPKIT_CONTAINS("1 connection(s) from 127.0.0.1 already (--max-conns-per-ip 1)"));
+}
+
+TEST_CASE("chat-server's default per-address limit leaves loopback peers alone",
+          "[chat-server][limits]") {
+    ChatServer server;  // 16 per address not on loopback
+    std::vector<std::unique_ptr<LineClient>> many;
+    for (int i = 0; i < 20; ++i) {
+        many.push_back(std::make_unique<LineClient>(server.port));
+        CHECK(many.back()->until(prompt) ==
+              "Welcome to tcpkit chat. Online: " + std::to_string(1) + "\r\n" + prompt);
+    }
+}
+
 TEST_CASE("chat-server --nick-timeout closes a connection that never picks a name",
           "[chat-server]") {
     ChatServer server({"--nick-timeout", "300ms"});

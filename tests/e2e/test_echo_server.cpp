@@ -141,6 +141,41 @@ TEST_CASE("echo-server --max-conns refuses connections over the limit and keeps 
     REQUIRE(first.read_exactly(10) == "still here");
 }
 
+TEST_CASE(
+    "echo-server --max-conns-per-ip refuses one address's connection over the limit, and "
+    "takes it again once one has gone",
+    "[echo-server][limits]") {
+    Process server(echo_server_args({"--max-conns-per-ip", "2"}));
+    auto port = listening_port(server);
+    auto first = Socket::connect(port);
+    auto second = Socket::connect(port);
+    for (auto* client : {&first, &second}) {
+        client->send_all("1");
+        REQUIRE(client->read_exactly(1) == "1");
+    }
+    auto third = Socket::connect(port);
+    pollfd readable{third.fd(), POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
+    char byte = 0;
+    errno = 0;
+    CHECK(::recv(third.fd(), &byte, 1, 0) == -1);
+    CHECK(errno == ECONNRESET);
+    CHECK_THAT(server.wait_for_stderr_line("refused"),
+               TCPKIT_CONTAINS("2 connection(s) from 127.0.0.1 already (--max-conns-per-ip 2)"));
+
+    // Another address has its own count.
+    auto elsewhere = Socket::connect_from("127.0.0.2", port);
+    elsewhere.send_all("2");
+    CHECK(elsewhere.read_exactly(1) == "2");
+
+    first.shutdown_write();
+    CHECK(first.read_to_end() == "");
+    server.wait_for_stderr_line("disconnected");  // first's: the refused one never connected
+    auto again = Socket::connect(port);
+    again.send_all("back");
+    CHECK(again.read_exactly(4) == "back");
+}
+
 TEST_CASE("echo-server stops on SIGTERM: open clients get end-of-stream, summary, exit 0",
           "[echo-server]") {
     Process server(echo_server_args());

@@ -279,6 +279,23 @@ TEST_CASE("listen --exec --max-conns bounds the programs running at once", "[lis
     REQUIRE(listen.process.wait_for_exit() == 0);
 }
 
+TEST_CASE("listen -k --max-conns-per-ip: one address cannot take every program slot",
+          "[listen][exec][limits]") {
+    Listening listen({"-k", "--max-conns", "3", "--max-conns-per-ip", "1", "--exec", "cat"});
+    Socket first = Socket::connect_from("127.0.0.1", listen.port);
+    first.send_all("1");
+    CHECK(first.read_exactly(1) == "1");
+    Socket second = Socket::connect_from("127.0.0.1", listen.port);
+    CHECK(second.wait_closed());  // reset at once
+    CHECK_THAT(listen.process.wait_for_stderr_line("refused"),
+               TCPKIT_CONTAINS("1 connection(s) from 127.0.0.1 already (--max-conns-per-ip 1)"));
+    Socket other = Socket::connect_from("127.0.0.2", listen.port);
+    other.send_all("2");
+    CHECK(other.read_exactly(1) == "2");
+    listen.process.send_signal(SIGTERM);
+    REQUIRE(listen.process.wait_for_exit() == 0);
+}
+
 TEST_CASE("listen --deny refuses a peer and goes on listening for an allowed one", "[listen]") {
     Listening listen({"--deny", "127.0.0.1"});
     Socket refused = Socket::connect_from("127.0.0.1", listen.port);

@@ -5,6 +5,7 @@
 
 #include "catch.h"
 #include "tcpkit/base/errors.h"
+#include "tcpkit/net/per_address_limit.h"
 
 using tcpkit::AddressFilter;
 using tcpkit::AddressRule;
@@ -182,4 +183,40 @@ TEST_CASE("AddressFilter: deny wins, and allow rules, when there are any, must m
         auto contradiction = filter("127.0.0.1", "127.0.0.1");
         CHECK_FALSE(contradiction.admits(ip("127.0.0.1")));
     }
+}
+
+TEST_CASE("per-address limit: IPv4 alone, IPv6 by /64, a mapped IPv4 as itself", "[limits]") {
+    using asio::ip::make_address;
+    using tcpkit::address_group;
+    CHECK(address_group(make_address("192.0.2.7")) == "192.0.2.7");
+    CHECK(address_group(make_address("::ffff:192.0.2.7")) == "192.0.2.7");
+    CHECK(address_group(make_address("2001:db8:1:2:aaaa::1")) == "2001:db8:1:2::/64");
+    CHECK(address_group(make_address("2001:db8:1:2:bbbb::9")) == "2001:db8:1:2::/64");
+    CHECK(address_group(make_address("::1")) == "::/64");
+}
+
+TEST_CASE("per-address limit: loopback is exempt only by default, and counts come and go",
+          "[limits]") {
+    using asio::ip::make_address;
+    tcpkit::PerAddressLimit chat_default{16, true};
+    CHECK(chat_default.limit_for(make_address("127.0.0.5")) == 0);
+    CHECK(chat_default.limit_for(make_address("::1")) == 0);
+    CHECK(chat_default.limit_for(make_address("::ffff:127.0.0.1")) == 0);
+    CHECK(chat_default.limit_for(make_address("192.0.2.7")) == 16);
+    tcpkit::PerAddressLimit given{2, false};
+    CHECK(given.limit_for(make_address("127.0.0.1")) == 2);
+
+    tcpkit::AddressCounts counts;
+    std::size_t open = 0;
+    CHECK(counts.try_add("a", 2, open));
+    CHECK(counts.try_add("a", 2, open));
+    CHECK_FALSE(counts.try_add("a", 2, open));
+    CHECK(open == 2);
+    CHECK(counts.try_add("b", 2, open));  // another address, its own count
+    counts.remove("a");
+    CHECK(counts.try_add("a", 2, open));
+    CHECK(open == 1);
+    CHECK(counts.try_add("c", 0, open));  // 0: no limit
+    counts.remove("c");
+    CHECK(counts.open("c") == 0);
 }

@@ -485,7 +485,8 @@ TEST_CASE("chat room: a node gone takes its members with it, with the reason", "
     CHECK(room.room.names() == Messages{"alice", "carol"});
 }
 
-TEST_CASE("chat room: split, the room goes on here; rejoined, it is whole again", "[chat_room]") {
+TEST_CASE("chat room: split, the room goes on here, and rejoined, it is whole again",
+          "[chat_room]") {
     LinkedRoom room;
     auto& alice = room.join("alice", room.start);
     room.join("ann", room.start);

@@ -91,19 +91,21 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
         ++refused_;
         return;
     }
+    std::string address = address_group(remote.address());
+    std::size_t per_address = options_.per_address.limit_for(remote.address());
+    std::size_t open_from_address = 0;
+    if (!per_address_open_.try_add(address, per_address, open_from_address)) {
+        ++refused_;
+        log().warn("refused {}: {} connection(s) from {} already (--max-conns-per-ip {})", peer,
+                   open_from_address, address, per_address);
+        refuse(socket);
+        return;
+    }
     if (active_.load() >= options_.max_connections) {
+        per_address_open_.remove(address);
         ++refused_;
         log().warn("refused {}: connection limit of {} reached", peer, options_.max_connections);
-        if (options_.refusal_message.empty()) {
-            // A reset, not a FIN: the client must not mistake "refused" for "served and done".
-            socket.set_option(asio::socket_base::linger(true, 0), error);
-        } else {
-            // A new socket's send buffer is empty: this short write cannot block.
-            socket.non_blocking(true, error);
-            socket.write_some(asio::buffer(options_.refusal_message), error);
-            socket.shutdown(asio::socket_base::shutdown_send, error);
-        }
-        socket.close(error);
+        refuse(socket);
         return;
     }
     // Interactive traffic: without this, Nagle and delayed ACKs add tens of milliseconds.
@@ -118,6 +120,20 @@ void TcpServer::accept(asio::ip::tcp::socket socket) {
     start_session(std::make_unique<TcpStream>(std::move(socket), std::move(peer)), endpoints);
 }
 
+void TcpServer::refuse(asio::ip::tcp::socket& socket) {
+    std::error_code error;
+    if (options_.refusal_message.empty()) {
+        // A reset, not a FIN: the client must not mistake "refused" for "served and done".
+        socket.set_option(asio::socket_base::linger(true, 0), error);
+    } else {
+        // A new socket's send buffer is empty: this short write cannot block.
+        socket.non_blocking(true, error);
+        socket.write_some(asio::buffer(options_.refusal_message), error);
+        socket.shutdown(asio::socket_base::shutdown_send, error);
+    }
+    socket.close(error);
+}
+
 // A connection in its TLS handshake holds its place in active_, so that half-open handshakes
 // count against max_connections, and ends within the handshake timeout whatever the peer does.
 // It is not a session yet (not in clients_, nobody to tell): a graceful stop waits for it as
@@ -130,11 +146,11 @@ asio::awaitable<void> TcpServer::handshake_then_serve(asio::ip::tcp::socket sock
     if (!stream) {
         ++failed_handshakes_;
         log().info("{}: tls handshake {}", peer, failure);
-        session_ended(std::nullopt);
+        session_ended(std::nullopt, address_group(endpoints.peer.address()));
         co_return;
     }
     if (stopping_) {
-        session_ended(std::nullopt);
+        session_ended(std::nullopt, address_group(endpoints.peer.address()));
         co_return;
     }
     start_session(std::move(stream), endpoints);
@@ -150,11 +166,12 @@ void TcpServer::start_session(std::unique_ptr<ByteStream> stream,
         std::lock_guard lock(clients_mutex_);
         clients_.emplace(id, client);
     }
-    spawn_logged(executor, serve(std::move(client), id), "session");
+    spawn_logged(executor, serve(std::move(client), id, address_group(endpoints.peer.address())),
+                 "session");
 }
 
-asio::awaitable<void> TcpServer::serve(std::shared_ptr<AcceptedConnection> client,
-                                       std::uint64_t id) {
+asio::awaitable<void> TcpServer::serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id,
+                                       std::string address) {
     using namespace asio::experimental::awaitable_operators;
     auto started = Clock::now();
     std::string security = client->security_summary();
@@ -180,7 +197,7 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<AcceptedConnection> clien
                format_age(Clock::now() - started));
     bytes_received_ += client->bytes_received();
     bytes_sent_ += client->bytes_sent();
-    session_ended(id);
+    session_ended(id, address);
 }
 
 asio::awaitable<void> TcpServer::watch_idle(AcceptedConnection& client) {
@@ -198,7 +215,8 @@ asio::awaitable<void> TcpServer::watch_idle(AcceptedConnection& client) {
     }
 }
 
-void TcpServer::session_ended(std::optional<std::uint64_t> id) {
+void TcpServer::session_ended(std::optional<std::uint64_t> id, const std::string& address) {
+    per_address_open_.remove(address);
     if (id) {
         std::lock_guard lock(clients_mutex_);
         clients_.erase(*id);

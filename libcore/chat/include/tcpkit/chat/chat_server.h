@@ -17,8 +17,14 @@
 
 namespace tcpkit {
 
+// One host may not fill --max-clients by itself: this many connections at once from an address
+// not on loopback (the tests, benchmarks and learners on the machine itself are not limited).
+inline constexpr std::size_t default_chat_connections_per_address = 16;
+
 struct ChatOptions {
-    ServerOptions server;  // listen address, --max-clients, --idle-timeout
+    ChatOptions() { server.per_address = {default_chat_connections_per_address, true}; }
+
+    ServerOptions server;  // listen address, --max-clients, --idle-timeout, --max-conns-per-ip
     Language language = Language::en;
     std::string motd;
     std::size_t history = 20;           // room lines replayed to a newcomer

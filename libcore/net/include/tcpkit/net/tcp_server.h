@@ -25,6 +25,7 @@
 #include "tcpkit/net/address_filter.h"
 #include "tcpkit/net/io_pool.h"
 #include "tcpkit/net/listener.h"
+#include "tcpkit/net/per_address_limit.h"
 #include "tcpkit/net/signals.h"
 #include "tcpkit/tls/tls_server.h"
 
@@ -43,6 +44,8 @@ struct ServerOptions {
     std::function<void()> on_stopping;
     std::size_t threads = 1;
     std::size_t max_connections = 10000;  // one more is accepted and closed at once
+    // --max-conns-per-ip: one more from the same address is refused as max_connections is.
+    PerAddressLimit per_address;
     Milliseconds idle_timeout{0};  // silence in both directions for this long closes; 0 = never
     bool exit_after_last_client = false;  // --once: exit when the last client has gone
     Milliseconds drain_timeout = default_drain_timeout;
@@ -80,13 +83,17 @@ class TcpServer {
 
   private:
     void accept(asio::ip::tcp::socket socket);
+    // Closes a connection refused for a limit: the refusal message, or a reset.
+    void refuse(asio::ip::tcp::socket& socket);
     void start_session(std::unique_ptr<ByteStream> stream, const ConnectionEndpoints& endpoints);
     asio::awaitable<void> handshake_then_serve(asio::ip::tcp::socket socket, std::string peer,
                                                ConnectionEndpoints endpoints);
-    asio::awaitable<void> serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id);
+    asio::awaitable<void> serve(std::shared_ptr<AcceptedConnection> client, std::uint64_t id,
+                                std::string address);
     asio::awaitable<void> watch_idle(AcceptedConnection& client);
-    // `id` of a session, or none for a connection whose TLS handshake did not lead to one.
-    void session_ended(std::optional<std::uint64_t> id);
+    // `id` of a session, or none for a connection whose TLS handshake did not lead to one;
+    // `address`, its address group (address_group()).
+    void session_ended(std::optional<std::uint64_t> id, const std::string& address);
     void begin_stop(std::string_view why);
     void force_close_all();
     void finish();
@@ -104,6 +111,7 @@ class TcpServer {
     std::mutex clients_mutex_;
     std::unordered_map<std::uint64_t, std::weak_ptr<AcceptedConnection>> clients_;
     std::atomic<std::uint64_t> next_id_{0};
+    AddressCounts per_address_open_;
 
     std::atomic<std::size_t> active_{0};
     std::atomic<bool> stopping_{false};

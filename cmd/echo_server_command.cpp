@@ -61,7 +61,8 @@ void setup_echo_server(CLI::App& app, CommandRunner& selected) {
     auto* udp =
         command->add_flag("--udp", options->echo.udp, "Echo UDP datagrams instead of TCP streams");
     add_tls_server_options(*command, options->tls)->excludes(udp);
-    for (const char* tcp_only : {"--once", "--idle-timeout", "--max-conns", "--threads"}) {
+    for (const char* tcp_only :
+         {"--once", "--idle-timeout", "--max-conns", "--max-conns-per-ip", "--threads"}) {
         command->get_option(tcp_only)->excludes(udp);
     }
     add_logging_options(*command, options->logging);

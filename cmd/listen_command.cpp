@@ -216,7 +216,7 @@ void setup_listen(CLI::App& app, CommandRunner& selected,
         line->excludes(not_in_line_mode);
     }
     add_tls_server_options(*command, options->tls)->excludes(udp);
-    for (const char* tcp_only : {"-k", "--once", "--max-conns"}) {
+    for (const char* tcp_only : {"-k", "--once", "--max-conns", "--max-conns-per-ip"}) {
         command->get_option(tcp_only)->excludes(udp);
     }
     add_logging_options(*command, options->logging);

@@ -154,12 +154,7 @@ TEST_CASE(
         REQUIRE(client->read_exactly(1) == "1");
     }
     auto third = Socket::connect(port);
-    pollfd readable{third.fd(), POLLIN, 0};
-    REQUIRE(::poll(&readable, 1, static_cast<int>(default_timeout.count())) == 1);
-    char byte = 0;
-    errno = 0;
-    CHECK(::recv(third.fd(), &byte, 1, 0) == -1);
-    CHECK(errno == ECONNRESET);
+    require_reset(third);
     CHECK_THAT(server.wait_for_stderr_line("refused"),
                TCPKIT_CONTAINS("2 connection(s) from 127.0.0.1 already (--max-conns-per-ip 2)"));
 

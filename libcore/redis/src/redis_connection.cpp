@@ -20,6 +20,12 @@ namespace tcpkit {
 namespace {
 
 constexpr std::size_t read_chunk_bytes = std::size_t{64} * 1024;
+// Commands sent and not answered yet. Written bytes leave the queue, so this bounds what a
+// Redis that reads but does not answer can make us hold until the link's watchdog gives up.
+constexpr std::size_t max_waiting_replies = 100'000;
+// One reply (or pub/sub message) being read: a room's whole names hash fits many times over, and
+// whoever may publish on the room's channel cannot make a node buffer without bound.
+constexpr std::size_t max_reply_bytes = std::size_t{64} << 20;
 
 RedisReply link_failure(std::string_view reason) {
     RedisReply reply;
@@ -125,7 +131,7 @@ asio::awaitable<RedisReply> RedisConnection::read_one_reply() {
 }
 
 bool RedisConnection::send(std::span<const std::string> command, ReplyHandler on_reply) {
-    if (!open_ || queued_bytes() >= max_queued_bytes_) {
+    if (!open_ || queued_bytes() >= max_queued_bytes_ || waiting_.size() >= max_waiting_replies) {
         return false;
     }
     queued_ += format_resp_array(command);
@@ -221,6 +227,9 @@ asio::awaitable<void> RedisConnection::read_replies() {
                     break;
                 }
                 dispatch(*reply);
+            }
+            if (reader_.buffered_bytes() > max_reply_bytes) {
+                fail(fmt::format("a reply of more than {} MiB", max_reply_bytes >> 20));
             }
         } catch (const std::runtime_error& failure) {
             fail(failure.what());

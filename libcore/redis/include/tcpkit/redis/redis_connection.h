@@ -42,7 +42,8 @@ class RedisConnection {
     RedisConnection& operator=(const RedisConnection&) = delete;
 
     // Queues `command`; its reply goes to `on_reply` (none: read and dropped). Returns false,
-    // queuing nothing, when the connection has failed or its queue holds max_queued_bytes.
+    // queuing nothing, when the connection has failed, its queue holds max_queued_bytes, or
+    // too many commands wait for their replies.
     bool send(std::span<const std::string> command, ReplyHandler on_reply = {});
     // SUBSCRIBE: from now on, pub/sub messages and subscription replies go to the push handler.
     bool subscribe(std::span<const std::string> channels);

@@ -854,18 +854,25 @@ class Bench:
                 self.certificates[kind] = (cert, key)
         return self.certificates
 
+    @staticmethod
+    def has_options(binary, command, *options):
+        """Whether `binary COMMAND --help` lists every one of `options` (an older tcpkit, kept as a
+        baseline, may lack what a scenario needs)."""
+        try:
+            help_text = subprocess.run([binary, command, "--help"], capture_output=True, text=True,
+                                       timeout=10).stdout
+        except OSError:
+            return False
+        return all(option in help_text for option in options)
+
+    def tcpkits_with(self, command, *options):
+        """The names of the tcpkit binaries whose COMMAND has every one of `options`."""
+        return [name for name, binary in self.binaries.items()
+                if self.has_options(binary, command, *options)]
+
     def tls_tcpkits(self):
         """The tcpkit binaries that speak TLS: a baseline from before TLS is left out."""
-        usable = []
-        for name, binary in self.binaries.items():
-            try:
-                help_text = subprocess.run([binary, "echo-server", "--help"], capture_output=True, text=True,
-                                           timeout=10).stdout
-            except OSError:
-                help_text = ""
-            if "--tls" in help_text:
-                usable.append(name)
-        return usable
+        return self.tcpkits_with("echo-server", "--tls")
 
     def record_missing_tls(self, scenario, keys):
         self.record_missing(scenario, keys, "this tcpkit has no --tls")
@@ -1112,16 +1119,7 @@ class Bench:
 
     def listen_tcpkits(self):
         """The tcpkit binaries that have `listen -k --exec`: a baseline from before it is left out."""
-        usable = []
-        for name, binary in self.binaries.items():
-            try:
-                help_text = subprocess.run([binary, "listen", "--help"], capture_output=True, text=True,
-                                           timeout=10).stdout
-            except OSError:
-                help_text = ""
-            if "--keep-open" in help_text and "--exec" in help_text:
-                usable.append(name)
-        return usable
+        return self.tcpkits_with("listen", "--keep-open", "--exec")
 
     def listen_bulk(self):
         """2 GiB through one listener each way, beside nc -l, ncat -l and socat TCP-LISTEN. The
@@ -1274,16 +1272,7 @@ class Bench:
     def line_tcpkits(self):
         """The tcpkit binaries that have line mode: a baseline from before it is left out (it would
         relay bytes on the terminal and look like line mode)."""
-        usable = []
-        for name, binary in self.binaries.items():
-            try:
-                help_text = subprocess.run([binary, "connect", "--help"], capture_output=True, text=True,
-                                           timeout=10).stdout
-            except OSError:
-                help_text = ""
-            if "--line" in help_text:
-                usable.append(name)
-        return usable
+        return self.tcpkits_with("connect", "--line")
 
     def line_flood(self):
         """A peer on 127.0.0.1 floods text lines at a client on a pseudo-terminal made here (80x24),
@@ -1340,12 +1329,7 @@ class Bench:
         """Why the cluster scenarios cannot run here, or None."""
         if not shutil.which("redis-server"):
             return "redis-server is not installed"
-        try:
-            help_text = subprocess.run([self.tcpkit, "chat-server", "--help"], capture_output=True, text=True,
-                                       timeout=10).stdout
-        except OSError:
-            help_text = ""
-        if "--cluster" not in help_text:
+        if not self.has_options(self.tcpkit, "chat-server", "--cluster"):
             return "this tcpkit has no chat-server --cluster"
         return None
 

@@ -6,6 +6,7 @@
 
 #include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
 #include "tcpkit/stream/describe.h"
@@ -27,6 +28,9 @@ bool AcceptedConnection::enqueue(SharedBytes message) {
         close(EndKind::too_slow,
               fmt::format("too slow: more than {} bytes waiting to be sent", output_.max_bytes()));
         return false;
+    }
+    if (output_.bytes() > backlog_high_) {
+        set_backed_up(true);
     }
     if (!writer_running_) {
         writer_running_ = true;
@@ -51,13 +55,27 @@ asio::awaitable<void> AcceptedConnection::write_queued() {
         if (error) {
             note_end(EndKind::failed, describe(error));
             output_.clear();
+            set_backed_up(false);
             break;
         }
         last_activity_ = Clock::now();
         output_.pop_front(count);
+        if (output_.bytes() <= backlog_low_) {
+            set_backed_up(false);
+        }
     }
     writer_running_ = false;
     writer_done_.cancel();
+}
+
+void AcceptedConnection::set_backed_up(bool backed_up) {
+    if (backed_up_ == backed_up) {
+        return;
+    }
+    backed_up_ = backed_up;
+    if (on_backlog_change_) {
+        on_backlog_change_(backed_up);
+    }
 }
 
 asio::awaitable<bool> AcceptedConnection::flush() {
@@ -78,7 +96,8 @@ asio::awaitable<std::size_t> AcceptedConnection::read_some(std::span<char> buffe
     co_return finish_read(error, count);
 }
 
-asio::awaitable<std::size_t> AcceptedConnection::read_when_ready(std::span<char> buffer) {
+asio::awaitable<std::size_t> AcceptedConnection::read_when_ready(std::span<char> buffer,
+                                                                 ReadGate* gate) {
     if (read_without_waiting_) {
         // The last read found data at once. A client whose socket never runs dry would keep
         // the thread to itself that way: let everyone else have a turn first.
@@ -89,6 +108,14 @@ asio::awaitable<std::size_t> AcceptedConnection::read_when_ready(std::span<char>
     for (;;) {
         if (stop_requested_ || !stream_->is_open()) {
             co_return 0;
+        }
+        if (gate != nullptr && !gate->is_open()) {
+            co_await gate->wait_open();
+            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+                asio::cancellation_type::none) {
+                co_return finish_read(asio::error::operation_aborted, 0);
+            }
+            continue;
         }
         std::error_code error;
         std::size_t count = stream_->read_available(buffer, error);
@@ -148,6 +175,8 @@ void AcceptedConnection::request_stop() {
 void AcceptedConnection::close(EndKind kind, std::string_view reason) {
     note_end(kind, reason);
     stream_->close();
+    // What is queued will not go out now: it holds nobody back any more.
+    set_backed_up(false);
 }
 
 void AcceptedConnection::note_end(EndKind kind, std::string_view reason) {

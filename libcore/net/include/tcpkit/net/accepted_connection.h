@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,6 +46,19 @@ struct ConnectionEndpoints {
     asio::ip::tcp::endpoint local;
 };
 
+// What may hold a reader back before each read (see read_when_ready): a chat room whose readers
+// as a whole are behind stops reading from its senders, so that the kernel pushes back on them.
+class ReadGate {
+  public:
+    virtual bool is_open() const = 0;
+    // Returns once the gate may have opened, or when the wait was cancelled; the caller looks
+    // again either way.
+    virtual asio::awaitable<void> wait_open() = 0;
+
+  protected:
+    ~ReadGate() = default;
+};
+
 // One accepted client, as a session sees it, over whatever ByteStream carries it (TCP, later
 // TLS). Lives on one I/O thread; not thread-safe.
 // A session writes either directly with write() (a request/response loop such as echo) or
@@ -67,7 +82,9 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     // buffer can serve every connection of a thread whose sessions use the bytes before they
     // next wait: idle clients then cost no read buffer at all, and a busy one is read in large
     // chunks.
-    asio::awaitable<std::size_t> read_when_ready(std::span<char> buffer);
+    // With a `gate`, nothing is read while it is shut: it is looked at just before each read,
+    // with no wait in between, so no bytes are taken in once it has shut.
+    asio::awaitable<std::size_t> read_when_ready(std::span<char> buffer, ReadGate* gate = nullptr);
     // Waits until the connection fails, without reading (see ByteStream::wait_failed).
     asio::awaitable<void> wait_failed(std::error_code& error) {
         return stream_->wait_failed(error);
@@ -84,6 +101,17 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     bool enqueue(SharedBytes message);
     void set_output_limit(std::size_t bytes) { output_ = BoundedWriteQueue(bytes); }
     std::size_t queued_bytes() const { return output_.bytes(); }
+    // The queue's water marks (muduo's high-water mark, with a low one so that it does not
+    // flap): it is backed up once it holds more than `high` bytes, until it has drained to `low`
+    // or less, or the connection has ended; `on_change` hears each change.
+    void set_backlog_marks(std::size_t high, std::size_t low) {
+        backlog_high_ = high;
+        backlog_low_ = low;
+    }
+    void on_backlog_change(std::function<void(bool backed_up)> on_change) {
+        on_backlog_change_ = std::move(on_change);
+    }
+    bool backed_up() const { return backed_up_; }
     // Waits until everything queued so far has been written; false if the connection failed.
     asio::awaitable<bool> flush();
 
@@ -106,10 +134,16 @@ class AcceptedConnection : public std::enable_shared_from_this<AcceptedConnectio
     // `error`, noting why the connection ended.
     std::size_t finish_read(const std::error_code& error, std::size_t count);
     asio::awaitable<void> write_queued();
+    void set_backed_up(bool backed_up);
 
     std::unique_ptr<ByteStream> stream_;
     ConnectionEndpoints endpoints_;
     BoundedWriteQueue output_{default_output_queue_bytes};
+    std::size_t backlog_high_ =
+        std::numeric_limits<std::size_t>::max();  // no marks until set_backlog_marks()
+    std::size_t backlog_low_ = 0;
+    bool backed_up_ = false;
+    std::function<void(bool)> on_backlog_change_;
     bool writer_running_ = false;
     asio::steady_timer writer_done_;
     std::string end_reason_;

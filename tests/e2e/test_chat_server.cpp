@@ -496,6 +496,188 @@ TEST_CASE(
 
 namespace {
 
+// A member of a flooded room, read with the others in one poll() loop, so that every client
+// reads at once, as real ones do, and the room's whole output is what limits them.
+struct FloodedClient {
+    FloodedClient(std::uint16_t port, int number, std::size_t padding)
+        : socket(Socket::connect(port)), lines(number, padding) {}
+
+    // Reads what is there (poll() said so); false once the server has closed the connection.
+    bool take_input() {
+        char chunk[65536];
+        ssize_t count = ::recv(socket.fd(), chunk, sizeof chunk, 0);
+        if (count <= 0) {
+            return false;
+        }
+        buffer.append(chunk, static_cast<std::size_t>(count));
+        std::size_t start = 0;
+        for (std::size_t end; (end = buffer.find("\r\n", start)) != std::string::npos;
+             start = end + 2) {
+            on_line(buffer.substr(start, end - start));
+        }
+        buffer.erase(0, start);
+        return true;
+    }
+    void on_line(const std::string& line) {
+        if (!joined) {
+            joined = line.find("Type /help for commands.") != std::string::npos;
+        } else if (line.rfind("Online (", 0) == 0) {
+            who = line;
+        } else {
+            lines.take(line);
+        }
+    }
+
+    Socket socket;
+    ConservedLines lines;
+    std::string buffer;
+    bool joined = false;
+    std::string who;  // the answer to /who, once it came
+};
+
+// Reads every client in `clients` until `done()` or the deadline; returns whether done. A client
+// the server closes fails the test.
+template <typename Done>
+bool read_all_until(std::vector<std::unique_ptr<FloodedClient>>& clients, Done done,
+                    Timeout timeout = default_timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::vector<pollfd> polled;
+    for (auto& client : clients) {
+        polled.push_back({client->socket.fd(), POLLIN, 0});
+    }
+    while (!done()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return false;
+        }
+        int ready = ::poll(polled.data(), polled.size(), static_cast<int>(left.count()));
+        REQUIRE(ready >= 0);
+        for (std::size_t i = 0; i < polled.size(); ++i) {
+            if (polled[i].revents != 0) {
+                INFO("client c" << i);
+                REQUIRE(clients[i]->take_input());
+            }
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "chat-server over capacity slows the senders down: 40 clients paste 60 long lines each "
+    "into small queues, and every one gets all the others' lines in order, nobody cut off",
+    "[chat-server][load][overload]") {
+    // 40 x 60 lines of 300 bytes: 700 KB for each client, far more than its 8 KiB queue and its
+    // sockets hold, all due at once (a build without the pause cuts most of them off). The room is
+    // over capacity as a whole, so the server stops reading from the senders until the readers have
+    // caught up, instead of cutting them off.
+    constexpr int clients = 40;
+    constexpr int lines_each = 60;
+    constexpr std::size_t padding = 300;
+    ChatServer server({"--rate", "0", "--max-queue", "8192"});
+    std::vector<std::unique_ptr<FloodedClient>> everyone;
+    for (int i = 0; i < clients; ++i) {
+        everyone.push_back(std::make_unique<FloodedClient>(server.port, i, padding));
+        everyone.back()->socket.send_all("c" + std::to_string(i) + "\n");
+    }
+    REQUIRE(read_all_until(everyone, [&] {
+        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) { return c->joined; });
+    }));
+    for (int i = 0; i < clients; ++i) {
+        // Small enough to fit in the sockets, so that a paused server never blocks the test.
+        everyone[i]->socket.send_all(conserved_batch(i, lines_each, padding));
+    }
+    auto all_received = [&] {
+        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) {
+            return c->lines.received() == (clients - 1) * lines_each;
+        });
+    };
+    REQUIRE(read_all_until(everyone, all_received, std::chrono::seconds(60)));
+    for (auto& client : everyone) {
+        CHECK(client->lines.senders() == static_cast<std::size_t>(clients - 1));
+        client->socket.send_all("/who\n");
+    }
+    // Nothing else came for anyone, and all are still there.
+    REQUIRE(read_all_until(everyone, [&] {
+        return std::all_of(everyone.begin(), everyone.end(),
+                           [](auto& c) { return !c->who.empty(); });
+    }));
+    for (auto& client : everyone) {
+        CHECK(client->who.rfind("Online (40)", 0) == 0);
+    }
+    CHECK_THAT(server.process.wait_for_stderr_line("room congested"),
+               TCPKIT_CONTAINS("senders wait"));
+    CHECK_THAT(server.process.err(), !TCPKIT_CONTAINS("too slow"));
+}
+
+TEST_CASE("chat-server over capacity still cuts off the one client that never reads, and only it",
+          "[chat-server][load][overload]") {
+    constexpr int clients = 30;
+    constexpr int lines_each = 60;
+    constexpr std::size_t padding = 300;
+    ChatServer server({"--rate", "0", "--max-queue", "8192"});
+    std::vector<std::unique_ptr<FloodedClient>> everyone;
+    for (int i = 0; i < clients; ++i) {
+        everyone.push_back(std::make_unique<FloodedClient>(server.port, i, padding));
+        everyone.back()->socket.send_all("c" + std::to_string(i) + "\n");
+    }
+    REQUIRE(read_all_until(everyone, [&] {
+        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) { return c->joined; });
+    }));
+    LineClient sleepy(server.port);
+    sleepy.socket().set_receive_buffer(4096);
+    join(sleepy, "sleepy");
+    int sleepy_left = 0;
+    for (int i = 0; i < clients; ++i) {
+        everyone[i]->socket.send_all(conserved_batch(i, lines_each, padding));
+    }
+    for (auto& client : everyone) {
+        client->lines.on_announcement = [&](const std::string& line) {
+            sleepy_left += line == "* sleepy left (too slow)" ? 1 : 0;
+        };
+    }
+    REQUIRE(read_all_until(
+        everyone,
+        [&] {
+            return std::all_of(everyone.begin(), everyone.end(), [](auto& c) {
+                return c->lines.received() == (clients - 1) * lines_each;
+            });
+        },
+        std::chrono::seconds(60)));
+    // Then c0 goes on, 10 lines at a time that everyone reads, until sleepy, who reads nothing,
+    // has been sent more than its sockets and 8 KiB queue hold (at most 60 MB).
+    int more = 0;
+    for (int round = 0; round < 20'000 && sleepy_left < clients; ++round) {
+        std::string batch;
+        for (int i = 0; i < 10; ++i) {
+            batch += "c0 m" + std::to_string(lines_each + more++) + " " +
+                     std::string(padding, 'x') + "\n";
+        }
+        everyone[0]->socket.send_all(batch);
+        REQUIRE(read_all_until(everyone, [&] {
+            return std::all_of(everyone.begin() + 1, everyone.end(), [&](auto& c) {
+                return c->lines.received() == (clients - 1) * lines_each + more;
+            });
+        }));
+    }
+    REQUIRE(read_all_until(everyone, [&] { return sleepy_left == clients; }));
+    CHECK_THAT(server.process.wait_for_stderr_line("sleepy left"), TCPKIT_CONTAINS("too slow"));
+    for (auto& client : everyone) {
+        client->socket.send_all("/who\n");
+    }
+    REQUIRE(read_all_until(everyone, [&] {
+        return std::all_of(everyone.begin(), everyone.end(),
+                           [](auto& c) { return !c->who.empty(); });
+    }));
+    for (auto& client : everyone) {
+        CHECK(client->who.rfind("Online (30)", 0) == 0);  // everyone else is still there
+    }
+}
+
+namespace {
+
 // How many people one presence line announces: "* c7 joined" is one, "* 12 joined: ..." twelve.
 int people_in(const std::string& line, const std::string& verb) {
     if (line.rfind("* ", 0) != 0 || line.find(" " + verb) == std::string::npos) {

@@ -2,6 +2,7 @@
 #include "tcpkit/chat/chat_room.h"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,22 @@ class FakeParticipant final : public ChatParticipant {
     std::string peer() const override { return peer_; }
     void renamed_by_room(const std::string& new_name) override { renamed_to_ = new_name; }
     const std::string& renamed_to() const { return renamed_to_; }
+    bool backed_up() const override { return backed_up_; }
+    void report_backlog(std::function<void(bool)> report) override { report_ = std::move(report); }
+    void cut_off() override {
+        cut_off_ = true;
+        set_backed_up(false);  // as a connection that closes
+    }
+    // As a connection's queue crossing its high mark (true) or draining to its low one.
+    void set_backed_up(bool backed_up) {
+        if (backed_up_ != backed_up) {
+            backed_up_ = backed_up;
+            if (report_) {
+                report_(backed_up);
+            }
+        }
+    }
+    bool was_cut_off() const { return cut_off_; }
 
     // The messages delivered since the last take, each as the bytes it carries.
     std::vector<std::string> take() {
@@ -38,6 +55,9 @@ class FakeParticipant final : public ChatParticipant {
   private:
     std::string renamed_to_;
     std::string peer_;
+    bool backed_up_ = false;
+    bool cut_off_ = false;
+    std::function<void(bool)> report_;
     std::vector<SharedBytes> messages_;
 };
 
@@ -535,4 +555,79 @@ TEST_CASE("chat room: a newcomer is shown the shared history the link gave with 
     CHECK(bob.take() == Messages{"--- the last 2 message(s) ---\r\n[history] carol: from "
                                  "elsewhere\r\n[history] alice: local line\r\n--- end of "
                                  "history ---\r\n"});
+}
+
+TEST_CASE("chat room: congested when most members here are backed up, and at least two",
+          "[chat_room][overload]") {
+    ThreePeople three;
+    std::vector<bool> heard;
+    three.room.on_congestion_change([&](bool congested) { heard.push_back(congested); });
+    three["carol"].set_backed_up(true);  // one behind the others: nobody waits for her
+    CHECK_FALSE(three.room.congested());
+    three["bob"].set_backed_up(true);  // two of three: the room as a whole is behind
+    CHECK(three.room.congested());
+    three["carol"].set_backed_up(false);
+    CHECK_FALSE(three.room.congested());
+    CHECK(heard == std::vector<bool>{true, false});
+}
+
+TEST_CASE("chat room: a lone member backed up never congests it", "[chat_room][overload]") {
+    Room room;
+    auto& alice = room.join("alice", room.start);
+    alice.set_backed_up(true);
+    CHECK_FALSE(room.room.congested());
+    auto& bob = room.join("bob", room.start);
+    CHECK_FALSE(room.room.congested());  // one of two is not most of them
+    bob.set_backed_up(true);
+    CHECK(room.room.congested());
+}
+
+TEST_CASE("chat room: a backed-up member who leaves or is cut off counts no more",
+          "[chat_room][overload]") {
+    ThreePeople three;
+    three["bob"].set_backed_up(true);
+    three["carol"].set_backed_up(true);
+    REQUIRE(three.room.congested());
+    three.room.leave("carol", "too slow");
+    CHECK_FALSE(three.room.congested());  // one of two
+    three["carol"].set_backed_up(true);   // gone: not heard of any more
+    CHECK_FALSE(three.room.congested());
+    three.join("dave", three.start);
+    three["dave"].set_backed_up(true);
+    CHECK(three.room.congested());
+    three["dave"].cut_off();
+    CHECK_FALSE(three.room.congested());
+}
+
+TEST_CASE("chat room: congested for the grace on end, it cuts off the members still backed up",
+          "[chat_room][overload]") {
+    Room room;
+    for (const char* name : {"alice", "bob", "carol", "dave", "erin"}) {
+        room.join(name, room.start);
+    }
+    for (const char* name : {"bob", "carol", "dave", "erin"}) {
+        room[name].set_backed_up(true);
+    }
+    REQUIRE(room.room.congested());
+    auto congested_at = ChatRoom::Clock::now();
+    room.room.cut_off_stalled(congested_at + congestion_grace / 2);
+    CHECK_FALSE(room["bob"].was_cut_off());
+    room["bob"].set_backed_up(false);  // bob reads; three of five are still behind
+    REQUIRE(room.room.congested());
+    room.room.cut_off_stalled(congested_at + congestion_grace + 1s);
+    CHECK_FALSE(room["alice"].was_cut_off());
+    CHECK_FALSE(room["bob"].was_cut_off());
+    CHECK(room["carol"].was_cut_off());
+    CHECK(room["dave"].was_cut_off());
+    CHECK(room["erin"].was_cut_off());
+    CHECK_FALSE(room.room.congested());
+}
+
+TEST_CASE("chat room: closing ends a congestion", "[chat_room][overload]") {
+    ThreePeople three;
+    three["bob"].set_backed_up(true);
+    three["carol"].set_backed_up(true);
+    REQUIRE(three.room.congested());
+    three.room.close("* The server is shutting down\r\n");
+    CHECK_FALSE(three.room.congested());
 }

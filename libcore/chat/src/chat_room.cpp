@@ -69,7 +69,11 @@ void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> pa
     send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
     announce_presence(held_joins_, name, {}, key, now);
+    ++members_here_;
+    backed_up_here_ += participant->backed_up() ? 1 : 0;
+    participant->report_backlog([this](bool backed_up) { backlog_changed(backed_up); });
     members_.emplace(std::move(key), Member{name, std::move(participant), {}});
+    update_congestion();
     if (link_ != nullptr) {
         link_->joined(name);
     }
@@ -78,7 +82,14 @@ void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> pa
 void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
     send_said();  // their last lines go out before they leave
     std::string key = fold_nickname(name);
+    if (auto found = members_.find(key); found != members_.end() && found->second.participant) {
+        auto& participant = *found->second.participant;
+        participant.report_backlog(nullptr);
+        backed_up_here_ -= participant.backed_up() ? 1 : 0;
+        --members_here_;
+    }
     members_.erase(key);
+    update_congestion();
     if (closing_) {
         return;  // the link said so for everyone here at once (closing())
     }
@@ -228,10 +239,48 @@ void ChatRoom::close(std::string_view announcement) {
     announce_held_back();
     broadcast(make_shared_bytes(std::string(announcement)), {});
     closing_ = true;
+    update_congestion();  // nobody waits for the queues any more: they have the deadline
     if (link_ != nullptr) {
         link_->closing();
     }
 }
+
+void ChatRoom::backlog_changed(bool backed_up) {
+    if (backed_up) {
+        ++backed_up_here_;
+    } else {
+        --backed_up_here_;
+    }
+    update_congestion();
+}
+
+void ChatRoom::update_congestion() {
+    bool congested = !closing_ && backed_up_here_ >= 2 && backed_up_here_ * 2 > members_here_;
+    if (congested == congested_) {
+        return;
+    }
+    congested_ = congested;
+    if (congested) {
+        congested_since_ = Clock::now();
+    }
+    if (on_congestion_change_) {
+        on_congestion_change_(congested);
+    }
+}
+
+void ChatRoom::cut_off_stalled(Clock::time_point now) {
+    if (!congested_ || now - congested_since_ < congestion_grace) {
+        return;
+    }
+    // cut_off() reports the backlog gone at once, which may end the congestion, but never
+    // changes the members while we walk them.
+    for (auto& [key, member] : members_) {
+        if (member.participant && member.participant->backed_up()) {
+            member.participant->cut_off();
+        }
+    }
+}
+
 void ChatRoom::broadcast(const SharedBytes& message, std::string_view except_key) {
     send_said();  // whatever the room says next comes after the lines already said
     deliver_to_all_but(message, except_key);

@@ -33,12 +33,14 @@ constexpr std::size_t names_in_greeting = 20;
 }  // namespace
 
 ChatSession::ChatSession(ChatRoom& room, const MessageCatalog& catalog, const ChatOptions& options,
-                         AcceptedConnection& client, std::span<char> shared_read_buffer)
+                         AcceptedConnection& client, std::span<char> shared_read_buffer,
+                         asio::steady_timer& room_uncongested)
     : room_(room),
       catalog_(catalog),
       options_(options),
       client_(client),
       read_buffer_(shared_read_buffer),
+      room_uncongested_(room_uncongested),
       lines_(options.max_line_bytes),
       rate_(options.rate_per_second, options.burst),
       flood_allowance_(options.rate_per_second, options.burst) {}
@@ -55,6 +57,8 @@ ChatSession::~ChatSession() {
 asio::awaitable<void> ChatSession::run() {
     using namespace asio::experimental::awaitable_operators;
     client_.set_output_limit(options_.max_queue_bytes);
+    client_.set_backlog_marks(backlog_high_mark(options_.max_queue_bytes),
+                              backlog_low_mark(options_.max_queue_bytes));
     // The newcomer counts too, as in the tutorial (server.getConnections): the first reads 1.
     std::string greeting = catalog_.line(Message::banner, room_.online() + 1);
     if (!options_.motd.empty()) {
@@ -93,7 +97,7 @@ asio::awaitable<void> ChatSession::read_lines_guarded() {
 
 asio::awaitable<void> ChatSession::read_lines() {
     while (!leaving_) {
-        std::size_t count = co_await client_.read_when_ready(read_buffer_);
+        std::size_t count = co_await client_.read_when_ready(read_buffer_, this);
         if (count == 0) {
             // A last line without its newline counts when the client ended its input
             // (`printf 'hi' | nc`), not when the connection broke or the server is stopping.
@@ -114,21 +118,37 @@ asio::awaitable<void> ChatSession::take_lines(std::string_view data) {
     for (;;) {
         std::size_t taken = lines_.feed(data, [this](const LineEvent& event) {
             on_line_event(event);
-            return !name_claim_;
+            return !name_claim_ && is_open();
         });
         room_.send_said();  // the lines of one read leave together, as one message
-        if (!name_claim_) {
+        if (!name_claim_ && (is_open() || taken == data.size())) {
             co_return;
         }
-        // The rest waits for the name, kept here: the read buffer is every session's.
+        // The rest waits for the name, or for the room to have room again, kept here: the read
+        // buffer is every session's. At most one read: the gate lets no more in meanwhile.
         std::string rest(data.substr(taken));
-        co_await wait_for_name_claim();
         if (name_claim_) {
-            co_return;  // cancelled while waiting: the session is ending
+            co_await wait_for_name_claim();
+            if (name_claim_) {
+                co_return;  // cancelled while waiting: the session is ending
+            }
+        }
+        while (!is_open()) {
+            co_await wait_open();
+            if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+                    asio::cancellation_type::none ||
+                client_.end_kind() != EndKind::open) {
+                co_return;  // the session is ending, or its client is gone (cut off, idle)
+            }
         }
         held_input_ = std::move(rest);
         data = held_input_;
     }
+}
+
+asio::awaitable<void> ChatSession::wait_open() {
+    std::error_code ignored;  // cancelled: the room is not congested now, or the session ends
+    co_await room_uncongested_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
 
 asio::awaitable<void> ChatSession::wait_for_name_claim() {

@@ -25,12 +25,18 @@ namespace tcpkit {
 
 class ConnectionParticipant;
 
-class ChatSession {
+// The gate it reads through is shut while the client is in the room and the room is congested
+// (ChatRoom::congested()): then nothing more is read from this client, and what is left of a
+// read when the room became congested waits here, so that no line is lost or reordered.
+class ChatSession : private ReadGate {
   public:
     // Every session of the room's thread reads into `shared_read_buffer` and uses the bytes
-    // before it next waits, so one buffer serves them all.
+    // before it next waits, so one buffer serves them all. `room_uncongested` is a timer that
+    // never expires, cancelled whenever the room stops being congested: what paused sessions
+    // wait on.
     ChatSession(ChatRoom& room, const MessageCatalog& catalog, const ChatOptions& options,
-                AcceptedConnection& client, std::span<char> shared_read_buffer);
+                AcceptedConnection& client, std::span<char> shared_read_buffer,
+                asio::steady_timer& room_uncongested);
     ~ChatSession();
     ChatSession(const ChatSession&) = delete;
     ChatSession& operator=(const ChatSession&) = delete;
@@ -60,6 +66,8 @@ class ChatSession {
     asio::awaitable<void> read_lines();
     asio::awaitable<void> take_lines(std::string_view data);
     asio::awaitable<void> wait_for_name_claim();
+    bool is_open() const override { return name_.empty() || !room_.congested(); }
+    asio::awaitable<void> wait_open() override;
     void ask_for_name(std::string_view wanted);
     void name_decided(const PendingNameClaim& claim);
     void enter_room(const std::string& name, const NameClaimOutcome& outcome);
@@ -82,6 +90,7 @@ class ChatSession {
     const ChatOptions& options_;
     AcceptedConnection& client_;
     std::span<char> read_buffer_;
+    asio::steady_timer& room_uncongested_;
     LineReader lines_;
     RateLimiter rate_;
     std::string name_;

@@ -25,6 +25,14 @@ class ConnectionParticipant final : public ChatParticipant {
     // session then leaves the room with that reason.
     void deliver(const SharedBytes& message) override { connection_->enqueue(message); }
     std::string peer() const override { return connection_->peer(); }
+    bool backed_up() const override { return connection_->backed_up(); }
+    void report_backlog(std::function<void(bool)> report) override {
+        connection_->on_backlog_change(std::move(report));
+    }
+    void cut_off() override {
+        connection_->close(EndKind::too_slow,
+                           "too slow: its queue stayed backed up while the room waited for it");
+    }
     void renamed_by_room(const std::string& new_name) override {
         if (on_renamed_) {
             on_renamed_(new_name);

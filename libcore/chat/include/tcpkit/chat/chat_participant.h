@@ -3,6 +3,7 @@
 // participants and later hold participants that are not sockets on this machine.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "tcpkit/codec/bounded_write_queue.h"
@@ -21,6 +22,15 @@ class ChatParticipant {
 
     // Who this is, for logs: the peer's address, such as "127.0.0.1:50312".
     virtual std::string peer() const = 0;
+
+    // Whether this participant's queue is backed up: past its high mark, and not yet drained to
+    // its low one (see ChatRoom::congested()). A participant that has none never is.
+    virtual bool backed_up() const { return false; }
+    // `report` hears every change of backed_up() from now on; null: no more.
+    virtual void report_backlog(std::function<void(bool backed_up)> report) { (void)report; }
+    // Ends this participant's connection as too slow; like deliver(), it must not leave the room
+    // from inside this call.
+    virtual void cut_off() {}
 
     // The room gave this member another name (theirs was taken on another server while the
     // room was split): from now on they are `new_name`.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -29,6 +30,10 @@ inline constexpr double presence_burst = 20;
 inline constexpr double presence_per_second = 5;
 // How many names a line of held-back joins or leaves lists before "+N".
 inline constexpr std::size_t names_per_presence_line = 10;
+
+// A room congested this long on end cuts off the members whose queues are still backed up (see
+// ChatRoom::cut_off_stalled()).
+inline constexpr std::chrono::seconds congestion_grace{10};
 
 class ChatRoom {
   public:
@@ -89,6 +94,26 @@ class ChatRoom {
                         const std::vector<std::string>* shared = nullptr) const;
     // To everyone, once: the server is going away. Leaves are not announced after this.
     void close(std::string_view announcement);
+
+    // ---- Overload ---------------------------------------------------------------------------
+    // The room is congested when its readers as a whole are behind what is said: more than half
+    // of its members here, and at least two, have a backed-up queue (ChatParticipant::
+    // backed_up()). Then the room is over capacity, not one reader slow, and sessions stop
+    // reading from their clients until it is not (the kernel then pushes back on the senders)
+    // rather than let the queues overflow. A single member backed up in a room that is not
+    // congested pauses nobody: it is behind the others, and is cut off when its queue is full.
+    // Never while closing. What cannot be paused still goes out while congested: the lines of
+    // the room's other servers, joins and leaves, the server's notices.
+    bool congested() const { return congested_; }
+    // `listener` hears each change of congested().
+    void on_congestion_change(std::function<void(bool congested)> listener) {
+        on_congestion_change_ = std::move(listener);
+    }
+    // Called now and then: once the room has been congested for congestion_grace on end, the
+    // members still backed up are cut off as too slow. A room congested that long is not
+    // waiting for readers that read (their queues drain within moments of the senders pausing)
+    // but for members that do not, and enough of those must not stop everyone else.
+    void cut_off_stalled(Clock::time_point now = Clock::now());
 
     // ---- What happens on the room's other servers, as its link reports it -----------------
     // Members elsewhere are in the room as everyone here is (names, online(), /who), with the
@@ -154,6 +179,8 @@ class ChatRoom {
 
     void rename_member(const std::string& old_name, const std::string& new_name);
     void tell_here(std::string_view text);
+    void backlog_changed(bool backed_up);
+    void update_congestion();
 
     const MessageCatalog& catalog_;
     std::size_t history_size_;
@@ -173,6 +200,11 @@ class ChatRoom {
     RoomLink* link_ = nullptr;
     std::set<std::string, std::less<>> claims_in_flight_;  // folded names being decided
     bool split_ = false;
+    std::size_t members_here_ = 0;    // with a participant
+    std::size_t backed_up_here_ = 0;  // of those, how many have a backed-up queue
+    bool congested_ = false;
+    Clock::time_point congested_since_{};
+    std::function<void(bool)> on_congestion_change_;
 };
 
 }  // namespace tcpkit

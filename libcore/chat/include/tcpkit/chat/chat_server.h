@@ -21,6 +21,19 @@ namespace tcpkit {
 // not on loopback (the tests, benchmarks and learners on the machine itself are not limited).
 inline constexpr std::size_t default_chat_connections_per_address = 16;
 
+// A client's queue is backed up once it holds more than a quarter of --max-queue, until it has
+// drained to an eighth: when most of the room's are, the room is congested and its senders wait
+// (ChatRoom::congested()). The quarter leaves a reader three quarters of its queue for what is
+// delivered while the room turns congested (one read's lines, at most a quarter; see
+// max_said_together) and for what is never paused; the eighth lets it empty well before the
+// senders resume, so that the room does not flap.
+constexpr std::size_t backlog_high_mark(std::size_t max_queue_bytes) {
+    return max_queue_bytes / 4;
+}
+constexpr std::size_t backlog_low_mark(std::size_t max_queue_bytes) {
+    return max_queue_bytes / 8;
+}
+
 struct ChatOptions {
     ChatOptions() { server.per_address = {default_chat_connections_per_address, true}; }
 

@@ -22,6 +22,7 @@ COMPARED = {
     "idle_memory": [("bytes_per_client", "bytes per client", False, 1, 0)],
     "slow_reader": [("deliveries_per_second", "others' deliveries/s", True, 1, 0),
                     ("p99_us", "others' p99 ms", False, 1e-3, 1)],
+    "overload": [("delivered_fraction", "delivered", True, 1, 4), ("p99_us", "p99 ms", False, 1e-3, 0)],
     "startup": [("median_ms", "start-up ms", False, 1, 2), ("stripped_bytes", "stripped bytes", False, 1, 0)],
     "tls_bulk": [("MiB_per_second", "MiB/s", True, 1, 0)],
     "tls_echo": [("messages_per_second", "msg/s", True, 1, 0), ("p99_us", "p99 us", False, 1, 0)],
@@ -56,7 +57,7 @@ def before_key(scenario, key):
     if scenario in ("echo", "chat", "tls_echo", "tls_handshake", "tls_flood", "listen_exec_echo"):
         name, _, shape = key.partition("/")
         return f"{BEFORE}/{shape}" if name == "tcpkit" else None
-    if scenario in ("idle_memory", "startup"):
+    if scenario in ("idle_memory", "startup", "overload"):
         return BEFORE if key == "tcpkit" else None
     if scenario == "slow_reader":
         return f"{BEFORE}/{key}" if key.startswith("slow_readers=") else None
@@ -174,6 +175,15 @@ def targets(s):
         grown = beside["server_peak_rss_kib"] - alone["server_peak_rss_kib"]
         rows.append(("slow reader", "server memory bounded by --max-queue (1 MiB)",
                      f"peak RSS {grown:+d} KiB with the slow reader", verdict(grown <= 2048)))
+    mine, theirs = s.get("overload", {}).get("tcpkit", {}), s.get("overload", {}).get("ncat", {})
+    if mine and "failed" not in mine:
+        rows.append(("overload", "every client pastes at once: 100% delivered, nobody cut off",
+                     f"{mine['delivered_fraction'] * 100:.1f}%, {mine['cut_off']:.0f} cut off",
+                     verdict(mine["delivered_fraction"] >= 1.0 and mine["cut_off"] == 0)))
+        if theirs and "failed" not in theirs:
+            rows.append(("overload", "p99 below ncat's",
+                         f"{mine['p99_us'] / 1000:.0f} vs {theirs['p99_us'] / 1000:.0f} ms",
+                         verdict(mine["p99_us"] < theirs["p99_us"])))
     return rows + tls_targets(s) + listen_targets(s) + cluster_targets(s)
 
 
@@ -536,6 +546,24 @@ def write_report(results, path, out_dir, suffix):
                          f"{value['delivered_fraction'] * 100:.1f}% | {value['delivery_seconds']:.3f} | "
                          f"{value['p50_us'] / 1000:.1f} | {value['p99_us'] / 1000:.1f} | "
                          f"{value['server_peak_rss_kib']} |")
+        lines.append("")
+
+    if "overload" in s:
+        lines += ["### 5.1 Overload", "",
+                  "Every client pastes 100 lines at once (1,000 clients: about 100 million deliveries due), "
+                  "under the default `--max-queue` (1 MiB): the room is over capacity as a whole, not one reader "
+                  "slow. Cut off: clients whose connection the server closed. Latency from the paste. Medians "
+                  "of the runs.", "",
+                  "| server | clients | delivered | cut off | all delivered s | p50 ms | p99 ms | "
+                  "server peak RSS KiB | server CPU s |", "|---|---|---|---|---|---|---|---|---|"]
+        for key, value in s["overload"].items():
+            if "failed" in value:
+                lines.append(f"| {key} | | failed: {value['failed']} | | | | | | |")
+                continue
+            lines.append(f"| {key} | {value['clients']} | {value['delivered_fraction'] * 100:.1f}% | "
+                         f"{value['cut_off']:.0f} | {value['delivery_seconds']:.1f} | {value['p50_us'] / 1000:.0f} | "
+                         f"{value['p99_us'] / 1000:.0f} | {value['server_peak_rss_kib']:.0f} | "
+                         f"{cpu(value['server_cpu_seconds'])} |")
         lines.append("")
 
     if "startup" in s:

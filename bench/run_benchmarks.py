@@ -43,6 +43,11 @@ The cluster scenarios (issue 13) alone, merged into the last full run (`--only c
 
     bench/run_benchmarks.py --build build/bench --only cluster_flood cluster_steady cluster_failover
 
+The overload scenario (issue 14: 1,000 clients each pasting 100 lines at once, tcpkit and ncat
+taking turns, 3 runs or --runs) and the slow reader, merged into the last full run:
+
+    bench/run_benchmarks.py --build build/bench --only overload slow_reader --runs 3
+
 Each run starts its own redis-server (`--save '' --appendonly no`, a free loopback port) and the
 nodes (`chat-server --cluster redis://127.0.0.1:PORT --room bench`); without redis-server, or
 with a tcpkit that has no --cluster, they are recorded as skipped.
@@ -79,7 +84,7 @@ TLS_SCENARIOS = ("tls_bulk", "tls_echo", "tls_handshake", "tls_flood")
 LISTEN_SCENARIOS = ("listen_bulk", "listen_exec_echo")
 LINE_SCENARIOS = ("line_flood",)
 CLUSTER_SCENARIOS = ("cluster_flood", "cluster_steady", "cluster_failover")
-SCENARIOS = (("bulk", "echo", "chat", "idle_memory", "slow_reader", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
+SCENARIOS = (("bulk", "echo", "chat", "idle_memory", "slow_reader", "overload", "startup") + TLS_SCENARIOS + LISTEN_SCENARIOS
              + LINE_SCENARIOS + CLUSTER_SCENARIOS)
 # The room the cluster scenarios' nodes form (each run has a Redis of its own).
 CLUSTER_ROOM = "bench"
@@ -773,6 +778,46 @@ class Bench:
                 self.record("slow_reader", key, {
                     **{field: median([f[field] for f in figures]) for field in fields},
                     "per_run": per_run(figures, fields)})
+
+    def overload(self):
+        """A room over capacity as a whole (issue 14): every client pastes 100 lines at once, with
+        the server's default --max-queue (1 MiB), so about 100 million deliveries are due at 1,000
+        clients. Recorded: the fraction delivered, the clients cut off (as too slow: their reads
+        failed), latency from the paste, the server's peak RSS. tcpkit's run and ncat's take turns."""
+        count = 20 if self.smoke else 1000
+        lines = 10 if self.smoke else 100
+        # ncat takes about 90 s to let 1,000 clients join; a room that has cut clients off never
+        # delivers everything, so a run ends after `stall` seconds with nothing arriving.
+        timeout, stall = (10, 5) if self.smoke else (400, 20)
+        fields = ("delivered_fraction", "cut_off", "delivery_seconds", "deliveries_per_second", "p50_us",
+                  "p99_us", "join_seconds", "server_peak_rss_kib", "server_cpu_seconds")
+        contenders = self.tcpkits + (["ncat"] if self.have["ncat"] else [])
+
+        def one_run(name):
+            with self.chat_server(name, count, default_queue=True) as server:
+                command = [self.loadgen, "chat", LOOPBACK, str(server.port), "-c", str(count), "--senders",
+                           str(count), "--lines", str(lines), "--rate", "0", "--timeout", str(timeout),
+                           "--stall", str(stall)]
+                if name == "ncat":
+                    command.append("--ncat")
+                cpu_before = server.cpu_seconds()
+                figure = run_json(command, timeout=timeout + 60)
+                figure["server_peak_rss_kib"] = server.peak_rss_kib()
+                cpu_after = server.cpu_seconds()
+                figure["server_cpu_seconds"] = (cpu_after - cpu_before if None not in (cpu_before, cpu_after)
+                                                else None)
+                figure["cut_off"] = figure["errors"]
+                return figure
+
+        for name, (figures, failure) in self.interleaved(contenders, one_run).items():
+            if failure or not figures:
+                self.record("overload", name, {"failed": failure})
+                self.log(f"overload {name}: failed ({failure})")
+                continue
+            summary = {field: median([f[field] for f in figures]) for field in fields}
+            self.record("overload", name, {**summary, "clients": count, "lines": lines,
+                                           "per_run": per_run(figures, fields)})
+            self.log(f"overload {name}: {summary}")
 
     # ---- 4. memory per idle client ----------------------------------------------------------
 
@@ -1522,7 +1567,7 @@ class Bench:
 
     def run(self, only):
         steps = [("bulk", self.bulk), ("echo", self.echo), ("chat", self.chat), ("idle_memory", self.idle_memory),
-                 ("slow_reader", self.slow_reader), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
+                 ("slow_reader", self.slow_reader), ("overload", self.overload), ("startup", self.startup), ("tls_bulk", self.tls_bulk),
                  ("tls_echo", self.tls_echo), ("tls_handshake", self.tls_handshake), ("tls_flood", self.tls_flood),
                  ("listen_bulk", self.listen_bulk), ("listen_exec_echo", self.listen_exec_echo),
                  ("line_flood", self.line_flood), ("cluster_flood", self.cluster_flood),

@@ -53,6 +53,35 @@ def open_descriptors(pid):
         return None
 
 
+def descriptor_kinds(pid):
+    """What a process's descriptors are, counted: {"socket": 3, "anon_inode:[eventpoll]": 1, ...}."""
+    kinds = {}
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            kind = target.split(":", 1)[0] if target.startswith(("socket:", "pipe:")) else target
+            kinds[kind] = kinds.get(kind, 0) + 1
+    except OSError:
+        pass
+    return kinds
+
+
+def steady_descriptors(pid, timeout=3.0):
+    """The descriptors of a process that has just started, once the count has stayed the same for
+    0.3 s (it opens a few, its signal pipe among them, around its `listening on` line)."""
+    deadline = time.monotonic() + timeout
+    count, since = open_descriptors(pid), time.monotonic()
+    while time.monotonic() - since < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = open_descriptors(pid)
+        if now != count:
+            count, since = now, time.monotonic()
+    return count
+
+
 def settle_descriptors(pid, wanted, timeout=FD_SETTLE_SECONDS):
     """Waits (bounded) until the process has at most `wanted` descriptors open; returns the count."""
     deadline = time.monotonic() + timeout
@@ -186,7 +215,8 @@ def fuzz_one(build, target, seconds, seed, connections, max_line, log):
     failures = []
     with Server(command, ready_from_stderr=True) as server:
         pid = server.process.pid
-        fds_start = open_descriptors(pid)
+        fds_start = steady_descriptors(pid)
+        kinds_start = descriptor_kinds(pid)
         rss_start = server.rss_kib()
         warmup = max(2.0, min(10.0, seconds / 6))
         log(f"{target}-server: port {server.port}, {fds_start} descriptors, RSS {rss_start} KiB; "
@@ -215,7 +245,8 @@ def fuzz_one(build, target, seconds, seed, connections, max_line, log):
         fds_after = settle_descriptors(pid, fds_start)
         if fds_after is not None and fds_after > fds_start:
             failures.append(f"{target}-server: {fds_after} descriptors open {FD_SETTLE_SECONDS} s after "
-                            f"the fuzz, {fds_start} at the start")
+                            f"the fuzz, {fds_start} at the start ({kinds_start} then, "
+                            f"{descriptor_kinds(pid)} now)")
         rss_after = server.rss_kib()
         rss_limit = rss_baseline + max(RSS_MARGIN_KIB, int(rss_baseline * RSS_MARGIN_FRACTION))
         if rss_after is not None and rss_after > rss_limit:
@@ -251,6 +282,7 @@ def summary(f):
 
 def record(out_dir, key, value):
     """Merges `value` into out_dir/hostile-input.json under `key` and rewrites the report."""
+    os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "hostile-input.json")
     try:
         with open(path) as existing:

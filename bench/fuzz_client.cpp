@@ -502,9 +502,8 @@ asio::awaitable<void> one_connection(const Settings& settings, std::uint64_t see
         ++stats.closed_by_server;
     }
     connection.lifetime.cancel();
-    if (connection.socket.is_open()) {
-        reset(connection.socket);
-    }
+    std::error_code ignored;
+    connection.socket.close(ignored);  // after a half-close, once the server has ended its side
     co_await asio::post(executor, asio::use_awaitable);
 }
 

@@ -10,8 +10,8 @@ runs the client, samples the server every second (RSS from /proc/PID/status, CPU
 
 - the client's checks: every line of every stayer (and of every churner that left gracefully)
   reached every other stayer in order exactly once; the first lines of a churner that reset
-  reached every stayer alike; churners heard each sender without gaps or repeats; no stayer
-  was cut off; every join succeeded;
+  reached every stayer alike; churners heard each sender without gaps or repeats; the server
+  cut no one off; every join succeeded;
 - RSS flat after warm-up: the least-squares slope of RSS against time, from the end of the
   warm-up (the stayers' join plus a fifth of the talking, at least 20 s: RSS
   climbs in steps to a plateau while the first generation of churners joins and the buffers
@@ -191,7 +191,8 @@ def main():
           f"{c.get('churner_joins', 0):,} churner joins, leaves {c.get('leaves_quit', 0):,} /quit, "
           f"{c.get('leaves_half_close', 0):,} half-close, {c.get('leaves_reset', 0):,} reset; "
           f"{c.get('lines_sent', 0):,} lines sent, {deliveries:,} delivered, lost {c.get('lost', '?')}, "
-          f"duplicated {c.get('duplicated', '?')}, stayers cut off {c.get('stayers_disconnected', '?')}", flush=True)
+          f"duplicated {c.get('duplicated', '?')}, cut off: {c.get('stayers_disconnected', '?')} stayers, "
+          f"{c.get('churners_disconnected', '?')} churners", flush=True)
     slope_text = f"{slope:+.0f} KiB/min" if slope is not None else "n/a"
     per_line = result["server_cpu_us_per_delivery"]
     print(f"soak: server RSS KiB start {rss_start}, after warm-up {result['rss_after_warmup_kib']}, peak "

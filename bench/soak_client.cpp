@@ -19,7 +19,7 @@
 //   server may drop what it had not read), in order, exactly once;
 // - a churner receives each sender's lines in order, without gaps or repeats, from the first one
 //   it sees (it joined in the middle);
-// - no stayer is disconnected, and every join succeeds.
+// - the server disconnects no one (but those who leave), and every join succeeds.
 // Lines stop at -d; then the run waits (at most 30 s) until no line has arrived for 2 s, checks,
 // closes everything and prints one JSON object (exit status 1 when a check failed).
 //
@@ -91,8 +91,9 @@ struct Run {
     std::uint64_t churner_joins = 0;
     std::uint64_t join_failures = 0;
     std::uint64_t stayers_disconnected = 0;
-    std::uint64_t lost = 0;        // a line skipped (a gap in a sender's sequence)
-    std::uint64_t duplicated = 0;  // a line seen again, or out of order
+    std::uint64_t churners_disconnected = 0;  // by the server, before they left
+    std::uint64_t lost = 0;                   // a line skipped (a gap in a sender's sequence)
+    std::uint64_t duplicated = 0;             // a line seen again, or out of order
     std::uint64_t disagreements = 0;
     std::uint64_t slow_pauses = 0;
     std::size_t paused = 0;  // slow stayers not reading right now
@@ -120,7 +121,8 @@ struct Member {
     bool stayer;
     bool slow;
     std::string name() const { return fmt::format("{}{}", stayer ? 's' : 'c', id); }
-    std::string pending;  // an unfinished line of the last read
+    std::string pending;      // an unfinished line of the last read
+    std::string last_notice;  // the last line the server said to this client alone
     bool joined = false;
     bool ended = false;  // the server's end, or an error, seen by the reader
     bool leaving = false;
@@ -212,8 +214,15 @@ void take_lines(Member& member, Run& run, std::string_view bytes) {
         }
         auto end = static_cast<std::size_t>(static_cast<const char*>(found) - rest.data());
         if (member.joined) {
-            if (auto heard = parse_line(rest.substr(start, end - start))) {
+            std::string_view line = rest.substr(start, end - start);
+            if (!line.empty() && line.back() == '\r') {
+                line.remove_suffix(1);
+            }
+            if (auto heard = parse_line(line)) {
                 hear(member, run, *heard);
+            } else if (line.substr(0, 2) != "* " && line.substr(0, 10) != "[history] ") {
+                // The server's own words to this client (a notice before it cuts it off).
+                member.last_notice.assign(line.substr(0, 200));
             }
         }
         start = end + 1;
@@ -245,11 +254,19 @@ asio::awaitable<void> read_room(std::shared_ptr<Member> member, Run& run, std::m
             take_lines(*member, run, std::string_view(chunk.data(), count));
         }
     } catch (const std::system_error& failure) {
+        if (!member->stayer && !member->leaving && member->joined) {
+            ++run.churners_disconnected;
+            run.failure(
+                fmt::format("churner c{} was disconnected ({}); the server's last words to "
+                            "it: {:?}",
+                            member->id, failure.code().message(), member->last_notice));
+        }
         if (member->stayer && !member->leaving) {
             ++run.stayers_disconnected;
-            run.failure(fmt::format("stayer s{} was disconnected ({}); last words: {:?}",
-                                    member->id, failure.code().message(),
-                                    member->pending.substr(0, 200)));
+            run.failure(
+                fmt::format("stayer s{} was disconnected ({}); the server's last words to "
+                            "it: {:?}",
+                            member->id, failure.code().message(), member->last_notice));
         }
     }
     member->ended = true;
@@ -514,7 +531,7 @@ asio::awaitable<void> soak(Run& run, std::mt19937_64& random, int& status) {
         co_await pause_for(20ms);
     }
     status = run.lost + run.duplicated + run.disagreements + run.stayers_disconnected +
-                         run.join_failures + run.leave_timeouts ==
+                         run.churners_disconnected + run.join_failures + run.leave_timeouts ==
                      0
                  ? 0
                  : 1;
@@ -605,17 +622,18 @@ int main(int argc, char** argv) {
     for (const auto& example : run.examples) {
         examples += (examples.empty() ? "" : ",") + json_string(example);
     }
-    fmt::print(R"({{"seed":{},"clients":{},"stayers":{},"slow_stayers":{},"interval_seconds":{},)"
-               R"("seconds":{:.2f},"stayer_joins":{},"churner_joins":{},"join_failures":{},)"
-               R"("leaves_quit":{},"leaves_half_close":{},"leaves_reset":{},"leave_timeouts":{},)"
-               R"("lines_sent":{},"deliveries":{},"lost":{},"duplicated":{},"disagreements":{},)"
-               R"("stayers_disconnected":{},"slow_pauses":{},"client_cpu_seconds":{:.2f},)"
-               R"("failures":[{}]}})"
-               "\n",
-               seed, clients, settings.stayers, settings.slow_stayers, interval, elapsed,
-               run.stayer_joins, run.churner_joins, run.join_failures, run.leaves[0], run.leaves[1],
-               run.leaves[2], run.leave_timeouts, run.lines_sent, run.deliveries, run.lost,
-               run.duplicated, run.disagreements, run.stayers_disconnected, run.slow_pauses,
-               cpu_seconds() - cpu_before, examples);
+    fmt::print(
+        R"({{"seed":{},"clients":{},"stayers":{},"slow_stayers":{},"interval_seconds":{},)"
+        R"("seconds":{:.2f},"stayer_joins":{},"churner_joins":{},"join_failures":{},)"
+        R"("leaves_quit":{},"leaves_half_close":{},"leaves_reset":{},"leave_timeouts":{},)"
+        R"("lines_sent":{},"deliveries":{},"lost":{},"duplicated":{},"disagreements":{},)"
+        R"("stayers_disconnected":{},"churners_disconnected":{},"slow_pauses":{},"client_cpu_seconds":{:.2f},)"
+        R"("failures":[{}]}})"
+        "\n",
+        seed, clients, settings.stayers, settings.slow_stayers, interval, elapsed, run.stayer_joins,
+        run.churner_joins, run.join_failures, run.leaves[0], run.leaves[1], run.leaves[2],
+        run.leave_timeouts, run.lines_sent, run.deliveries, run.lost, run.duplicated,
+        run.disagreements, run.stayers_disconnected, run.churners_disconnected, run.slow_pauses,
+        cpu_seconds() - cpu_before, examples);
     return status;
 }

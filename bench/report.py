@@ -594,7 +594,9 @@ def soak_section(r):
              f"({c['slow_stayers']} of them read through an 8 KiB window and stop reading for 2 to 8 s every 10 to "
              "40 s), the others churn: each stays 10 to 90 s and leaves by `/quit`, by a half-close read to the "
              "server's end, or by a reset, and a new one joins in its place. Every client sends a numbered line every "
-             f"{r['interval_seconds']:.1f} s (a random phase each). The checks (tcpkit-soak-client): every stayer "
+             f"{r['interval_seconds']:.1f} s (a random phase each): {c['clients'] / r['interval_seconds']:,.0f} lines a second "
+             f"in the room, each to every member, about {c['clients'] ** 2 / r['interval_seconds']:,.0f} deliveries a "
+             "second (`--rate`, sized for this shared machine; `--interval 5` is a line every 5 s per client). The checks (tcpkit-soak-client): every stayer "
              "receives every line of every other stayer and of every churner that left gracefully, in order, exactly "
              "once; of a churner that reset, every stayer receives the same first lines; a churner hears each sender "
              "without gaps or repeats from the first line it sees; the server cuts off no one. RSS is sampled every second; "
@@ -613,7 +615,7 @@ def soak_section(r):
              f"| lost / duplicated or out of order / disagreements | {c['lost']} / {c['duplicated']} / "
              f"{c['disagreements']} |",
              f"| cut off by the server: stayers, churners | {c['stayers_disconnected']}, "
-             f"{c.get('churners_disconnected', 'not counted')} |",
+             f"{c.get('churners_disconnected', 'not counted in this run')} |",
              f"| server RSS KiB: start, after warm-up, peak, end of talking, after | {kib(r['rss_start_kib'])}, "
              f"{kib(r['rss_after_warmup_kib'])}, {kib(r['rss_peak_kib'])}, {kib(r['rss_end_of_talk_kib'])}, "
              f"{kib(r['rss_after_kib'])} |",

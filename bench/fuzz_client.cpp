@@ -285,7 +285,17 @@ std::vector<std::string> script_for(Behaviour behaviour, Generator& random, std:
         std::string line;
         switch (behaviour) {
             case Behaviour::valid_session:
-                line = chat ? random.chat_command(number) : random.text();
+                if (chat) {
+                    line = random.chat_command(number);
+                } else if (random.chance(0.3)) {
+                    // Any bytes at all, up to 64 KiB: the echo is checked byte for byte.
+                    line.resize(random.between(1, 65536));
+                    for (auto& c : line) {
+                        c = random.byte();
+                    }
+                } else {
+                    line = random.text();
+                }
                 break;
             case Behaviour::mutated:
                 line = chat ? random.chat_command(number) : random.text();

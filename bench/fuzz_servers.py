@@ -278,6 +278,8 @@ def summary(f):
     return (f"{f['server']}: {f['connections']:,} connections ({f['connect_failures']} refused), "
             f"{f['bytes_sent'] / 1e6:,.1f} MB sent, {f['bytes_received'] / 1e6:,.1f} MB received, "
             f"{f['resets_sent']:,} resets, {f['half_closes']:,} half-closes, {f['seconds']:.0f} s; "
+            + (f"{f['echo_checked_bytes'] / 1e6:,.1f} MB of echo checked, {f['echo_mismatches']} wrong; "
+               if f["server"] == "echo-server" else "") +
             f"RSS KiB start {f['rss_start_kib']}, baseline {f['rss_baseline_kib']}, peak {f['rss_peak_kib']}, "
             f"after {f['rss_after_kib']} (limit {f['rss_limit_kib']}); descriptors {f['fds_start']} "
             f"before, {f['fds_after']} after: {'ok' if f['passed'] else 'FAILED'}")

@@ -91,6 +91,23 @@ bench: bench-build
 bench-smoke: bench-build
 	python3 bench/run_benchmarks.py --build $(BENCH) --smoke --out $(BUILD_DIR)/bench-smoke $(BENCH_FLAGS)
 
+# Hostile input from outside (issue 14), on the bench build. `make fuzz-servers` fuzzes a real
+# chat-server and echo-server for FUZZ_SECONDS each with tcpkit-fuzz-client and checks them
+# afterwards (bench/fuzz_servers.py); `make soak` holds SOAK_CLIENTS churning clients in one
+# chat-server for SOAK_SECONDS and checks that no line is lost or repeated and that memory stays
+# flat (bench/soak.py). CI: `make soak SOAK_SECONDS=60 SOAK_CLIENTS=500`. FUZZ_ARGS and SOAK_ARGS
+# pass more options, e.g. SOAK_ARGS="--seed 42" or FUZZ_ARGS="--record docs".
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
+SOAK_CLIENTS ?= 2000
+.PHONY: fuzz-servers soak
+
+fuzz-servers: bench-build
+	python3 bench/fuzz_servers.py --build $(BENCH) --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
+
+soak: bench-build
+	python3 bench/soak.py --build $(BENCH) --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS) $(SOAK_ARGS)
+
 # Packaging. VERSION is project(VERSION) in CMakeLists.txt, the one place it is set.
 VERSION = $(shell sed -n 's/^project.tcpkit VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
 PACKAGE := $(BUILD_DIR)/package
@@ -153,7 +170,8 @@ $(WINDOWS_DEPS)/include/asio.hpp: | windows-deps
 $(WINDOWS)/CMakeCache.txt: | $(WINDOWS_DEPS)/include/asio.hpp
 	cmake -S . -B $(WINDOWS) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
 		-DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/mingw-w64.cmake \
-		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS))
+		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS)) \
+		-DTCPKIT_NAME_TABLES=$(abspath $(WINDOWS_DEPS))/name_tables.cpp
 
 # build/windows/cmd/tcpkit.exe
 windows: windows-deps $(WINDOWS)/CMakeCache.txt

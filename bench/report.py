@@ -3,6 +3,7 @@ ratio to each peer, a verdict for each target of the benchmark issue, the chart,
 written by hand in bench/findings.md (profiles, fixes and what they bought, plans for misses).
 """
 import itertools
+import json
 import math
 import os
 import shutil
@@ -10,6 +11,8 @@ import statistics
 import subprocess
 
 FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")
+# The figures of bench/soak.py and bench/fuzz_servers.py (--record DIR), beside benchmarks.json.
+HOSTILE_INPUT = "hostile-input.json"
 
 # The tcpkit of the baseline build (run_benchmarks.py --baseline), measured beside this build's.
 BEFORE = "tcpkit-before"
@@ -576,6 +579,7 @@ def write_report(results, path, out_dir, suffix):
     lines += listen_sections(s)
     lines += line_sections(s)
     lines += cluster_sections(s)
+    lines += hostile_input_sections(out_dir)
 
     if not results["smoke"] and os.path.exists(FINDINGS):
         with open(FINDINGS) as findings:
@@ -583,6 +587,117 @@ def write_report(results, path, out_dir, suffix):
 
     with open(path, "w") as report:
         report.write("\n".join(lines))
+
+
+def hostile_input_sections(out_dir):
+    """The soak and the outside fuzzing (issue 14): not scenarios of run_benchmarks.py but runs of
+    bench/soak.py and bench/fuzz_servers.py --record DIR, kept in DIR/hostile-input.json beside
+    benchmarks.json, so that writing the report again from either keeps both."""
+    path = os.path.join(out_dir, HOSTILE_INPUT)
+    if not os.path.exists(path):
+        return []
+    with open(path) as raw:
+        results = json.load(raw)
+    return soak_section(results.get("soak")) + fuzz_servers_section(results.get("fuzz_servers"))
+
+
+def kib(value):
+    return "n/a" if value is None else f"{value:,}"
+
+
+def verdict_of(passed, failures):
+    return "passed" if passed else "**failed**: " + "; ".join(failures)
+
+
+def soak_section(r):
+    if not r:
+        return []
+    c = r["client"]
+    m = r["machine"]
+    slope = r["rss_slope_kib_per_minute"]
+    lines = ["## 11. Soak under churn (issue 14)", "",
+             f"`make soak` (`bench/soak.py --seconds {r['seconds']:.0f} --clients {r['clients']} --seed {r['seed']}`), "
+             f"{m['date']}, {m['cores']} cores ({m['cpu']}), shared with other work. One `chat-server` (Release); "
+             f"{c['clients']:,} clients in the room at any time: {c['stayers']:,} join first and stay the whole run "
+             f"({c['slow_stayers']} of them read through an 8 KiB window and stop reading for 2 to 8 s every 10 to "
+             "40 s), the others churn: each stays 10 to 90 s and leaves by `/quit`, by a half-close read to the "
+             "server's end, or by a reset, and a new one joins in its place. Every client sends a numbered line every "
+             f"{r['interval_seconds']:.1f} s (a random phase each): {c['clients'] / r['interval_seconds']:,.0f} lines a second "
+             f"in the room, each to every member, about {c['clients'] ** 2 / r['interval_seconds']:,.0f} deliveries a "
+             "second (`--rate`, sized for this shared machine; `--interval 5` is a line every 5 s per client). The checks (tcpkit-soak-client): every stayer "
+             "receives every line of every other stayer and of every churner that left gracefully, in order, exactly "
+             "once; of a churner that reset, every stayer receives the same first lines; a churner hears each sender "
+             "without gaps or repeats from the first line it sees; the server cuts off no one. RSS is sampled every second; "
+             f"its least-squares slope from the end of the warm-up ({r['warmup_seconds']:.0f} s) to the end of the "
+             f"talking must stay under {r['rss_slope_limit_kib_per_minute']} KiB/min. Server CPU is its user + system "
+             "time while the room talked, over the lines delivered.", "",
+             "| figure | value |", "|---|---|",
+             f"| run | {r['seconds']:.0f} s of talking, {c['seconds']:.0f} s in all (joining and draining "
+             "included) |",
+             f"| churner joins | {c['churner_joins']:,} (joins refused: {c['join_failures']}) |",
+             f"| leaves | {c['leaves_quit']:,} `/quit`, {c['leaves_half_close']:,} half-close, "
+             f"{c['leaves_reset']:,} reset |",
+             f"| slow readers' pauses | {c['slow_pauses']:,} |",
+             f"| lines sent | {c['lines_sent']:,} |",
+             f"| lines delivered (and checked) | {c['deliveries']:,} |",
+             f"| lost / duplicated or out of order / disagreements | {c['lost']} / {c['duplicated']} / "
+             f"{c['disagreements']} |",
+             f"| cut off by the server: stayers, churners | {c['stayers_disconnected']}, "
+             f"{c.get('churners_disconnected', 'not counted in this run')} |",
+             f"| server RSS KiB: start, after warm-up, peak, end of talking, after | {kib(r['rss_start_kib'])}, "
+             f"{kib(r['rss_after_warmup_kib'])}, {kib(r['rss_peak_kib'])}, {kib(r['rss_end_of_talk_kib'])}, "
+             f"{kib(r['rss_after_kib'])} |",
+             f"| RSS slope after warm-up | {'n/a' if slope is None else f'{slope:+.1f}'} KiB/min "
+             f"(limit {r['rss_slope_limit_kib_per_minute']}) |",
+             f"| server descriptors before / after | {r['fds_start']} / {r['fds_after']} |",
+             f"| server CPU while talking | {cpu(r['server_cpu_seconds'])} s, "
+             f"{r['server_cpu_us_per_delivery'] or 0:.2f} us per delivered line |",
+             f"| load generator CPU | {c['client_cpu_seconds']:.1f} s |",
+             f"| verdict | {verdict_of(r['passed'], r['failures'])} |", ""]
+    series = r.get("rss_series") or []
+    if series:
+        lines += ["RSS (KiB) through the run, seconds since the stayers joined: " +
+                  ", ".join(f"{t} s {v:,}" for t, v in series[::max(1, len(series) // 12)]) + ".", ""]
+    return lines
+
+
+def fuzz_servers_section(r):
+    if not r:
+        return []
+    m = r["machine"]
+    lines = ["## 12. Fuzzing the servers from outside (issue 14)", "",
+             f"`make fuzz-servers` (`bench/fuzz_servers.py --seconds {r['seconds']:.0f} --seed {r['seed']}`), "
+             f"{m['date']}, {m['cores']} cores ({m['cpu']}). For each server, tcpkit-fuzz-client keeps "
+             f"{r['connections']} connections busy: valid chat sessions (echo: bytes whose echo is checked), mutated "
+             "commands, broken UTF-8, C0/C1 controls and escape sequences, lines above `--max-line` (some never "
+             "ended), bytes trickled one at a time, never reading; each connection ends by a close, a reset "
+             "(SO_LINGER 0) or a half-close, or is cut at a random point of its life. A warm-up (seed SEED) comes "
+             "first; the baseline RSS is taken after it, the run uses SEED+1. Afterwards: the server is running, "
+             "a fresh client gets correct answers (chat: one says a line, another receives exactly it; echo: 64 KiB "
+             "come back unchanged), its descriptors are back to the start count within 10 s, its RSS is at most "
+             "max(8 MiB, 20%) above the baseline, and SIGTERM ends it with status 0.", "",
+             "| server | connections | MB sent | MB received | resets | half-closes | ended by the server | "
+             "cut short | RSS KiB start, baseline, peak, after (limit) | descriptors before / after | verdict |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for f in r["servers"]:
+        failures = [x for x in r["failures"] if x.startswith(f["server"] + ":")]
+        lines.append(f"| {f['server']} | {f['connections']:,} ({f['connect_failures']} refused) | "
+                     f"{f['bytes_sent'] / 1e6:,.1f} | {f['bytes_received'] / 1e6:,.1f} | {f['resets_sent']:,} | "
+                     f"{f['half_closes']:,} | {f['closed_by_server']:,} | {f['cut_short']:,} | "
+                     f"{kib(f['rss_start_kib'])}, {kib(f['rss_baseline_kib'])}, {kib(f['rss_peak_kib'])}, "
+                     f"{kib(f['rss_after_kib'])} ({kib(f['rss_limit_kib'])}) | {f['fds_start']} / {f['fds_after']} | "
+                     f"{verdict_of(f['passed'], failures)} |")
+    lines.append("")
+    for f in r["servers"]:
+        kinds = ", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in f["behaviours"].items())
+        extra = (f"; {f['echo_checked_bytes'] / 1e6:,.1f} MB of echo checked, {f['echo_mismatches']} wrong"
+                 if f["server"] == "echo-server" else "")
+        lines.append(f"{f['server']}, connections by behaviour: {kinds}{extra}.")
+        lines.append("")
+    others = [x for x in r["failures"] if not any(x.startswith(f["server"] + ":") for f in r["servers"])]
+    if others:
+        lines += ["Failures: " + "; ".join(others), ""]
+    return lines
 
 
 def failed_row(value, columns):

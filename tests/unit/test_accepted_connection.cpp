@@ -8,6 +8,7 @@
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "catch.h"
 #include "loopback.h"
@@ -140,4 +141,29 @@ TEST_CASE("AcceptedConnection::read_when_ready lets connections share one read b
     CHECK(first.read_to_end() == first_sent);
     CHECK(second.read_to_end() == second_sent);
     CHECK(ended_by_client == 2);
+}
+
+TEST_CASE("AcceptedConnection tells when its queue backs up past the high mark and drains",
+          "[accepted_connection][overload]") {
+    std::promise<std::vector<bool>> changes;
+    BackgroundServer server([&](AcceptedConnection& client) -> asio::awaitable<void> {
+        std::vector<bool> heard;
+        client.set_backlog_marks(8 * 1024, 2 * 1024);
+        client.on_backlog_change([&](bool backed_up) { heard.push_back(backed_up); });
+        auto message = make_shared_bytes(std::string(1024, 'm'));
+        for (int i = 0; i < 32; ++i) {  // no wait in between: nothing has gone out yet
+            client.enqueue(message);
+        }
+        bool backed_up = client.backed_up();
+        co_await client.flush();
+        heard.push_back(backed_up);
+        heard.push_back(client.backed_up());
+        changes.set_value(heard);
+    });
+    auto socket = Socket::connect(server.port());
+    REQUIRE(socket.read_exactly(32 * 1024).size() == 32 * 1024);
+    auto future = changes.get_future();
+    REQUIRE(future.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
+    // Heard: backed up, then drained; seen: backed up after the 32 KiB, not after the flush.
+    CHECK(future.get() == std::vector<bool>{true, false, true, false});
 }

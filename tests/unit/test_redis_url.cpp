@@ -46,3 +46,19 @@ TEST_CASE("redis url: what is not a redis:// URL is a usage error naming the pro
     CHECK_THROWS_WITH(parse_redis_url("redis://app:s3cret@h:x"),
                       Catch::Matchers::Contains("'redis://***@h:x'"));
 }
+
+TEST_CASE("redis url: a password with a raw '/' does not show in the message", "[redis_url]") {
+    // "/" ends the host part, so the password's start is taken for the port, its rest for the
+    // database: neither is quoted when the URL has credentials.
+    CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
+                      !Catch::Matchers::Contains("hunter") && !Catch::Matchers::Contains("two"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
+                      Catch::Matchers::Contains("what follows the host is not a port"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://:x@h/hunter/two@h"),
+                      Catch::Matchers::Contains("what follows the '/' is not a database number"));
+    // Without credentials the bad part is quoted, as before.
+    CHECK_THROWS_WITH(parse_redis_url("redis://h:x"),
+                      Catch::Matchers::Contains("'x' is not a port"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://h/x"),
+                      Catch::Matchers::Contains("'x' is not a database number"));
+}

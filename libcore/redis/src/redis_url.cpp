@@ -19,6 +19,16 @@ std::string without_password(std::string_view text) {
     return fmt::format("{}://***{}", text.substr(0, start), text.substr(at));
 }
 
+// A part of the URL for a message: quoted, unless the URL has credentials (an '@'), where a
+// password holding a raw '/' puts some of itself into what the parse takes for the port or the
+// database ("redis://u:pa/ss@h": port "pa"), so it is named instead.
+std::string named_part(std::string_view text, std::string_view part, std::string_view name) {
+    if (without_password(text) != text) {
+        return std::string(name);
+    }
+    return fmt::format("'{}'", part);
+}
+
 [[noreturn]] void refuse(std::string_view text, std::string_view why) {
     throw UsageError(fmt::format("invalid --cluster URL '{}': {}", without_password(text), why));
 }
@@ -70,7 +80,8 @@ RedisUrl parse_redis_url(std::string_view text) {
                 std::from_chars(database.data(), database.data() + database.size(), url.database);
             if (error != std::errc() || end != database.data() + database.size() ||
                 url.database < 0 || url.database > 1'000'000) {
-                refuse(text, fmt::format("'{}' is not a database number", database));
+                refuse(text, fmt::format("{} is not a database number",
+                                         named_part(text, database, "what follows the '/'")));
             }
         }
     }
@@ -114,7 +125,8 @@ RedisUrl parse_redis_url(std::string_view text) {
         auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
         if (port.empty() || error != std::errc() || end != port.data() + port.size() ||
             value == 0 || value > 65535) {
-            refuse(text, fmt::format("'{}' is not a port (1-65535)", port));
+            refuse(text, fmt::format("{} is not a port (1-65535)",
+                                     named_part(text, port, "what follows the host")));
         }
         url.port = static_cast<std::uint16_t>(value);
     }

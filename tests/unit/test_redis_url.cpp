@@ -48,17 +48,15 @@ TEST_CASE("redis url: what is not a redis:// URL is a usage error naming the pro
 }
 
 TEST_CASE("redis url: a password with a raw '/' does not show in the message", "[redis_url]") {
-    // "/" ends the host part, so the password's start is taken for the port, its rest for the
-    // database: neither is quoted when the URL has credentials.
+    // "/" ends the host part, so the rest of the password is taken for the database, which is
+    // not quoted when the URL has credentials.
     CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
                       !Catch::Matchers::Contains("hunter") && !Catch::Matchers::Contains("two"));
     CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
-                      Catch::Matchers::Contains("what follows the host is not a port"));
-    CHECK_THROWS_WITH(parse_redis_url("redis://:x@h/hunter/two@h"),
                       Catch::Matchers::Contains("what follows the '/' is not a database number"));
-    // Without credentials the bad part is quoted, as before.
-    CHECK_THROWS_WITH(parse_redis_url("redis://h:x"),
-                      Catch::Matchers::Contains("'x' is not a port"));
+    // Without credentials the bad part is quoted, as before; the port always is.
     CHECK_THROWS_WITH(parse_redis_url("redis://h/x"),
                       Catch::Matchers::Contains("'x' is not a database number"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://u:pw@h:x"),
+                      Catch::Matchers::Contains("'x' is not a port"));
 }

@@ -20,8 +20,9 @@ std::string without_password(std::string_view text) {
 }
 
 // A part of the URL for a message: quoted, unless the URL has credentials (an '@'), where a
-// password holding a raw '/' puts some of itself into what the parse takes for the port or the
-// database ("redis://u:pa/ss@h": port "pa"), so it is named instead.
+// password holding a raw '/' puts its rest into what the parse takes for the database
+// ("redis://u:pa/ss@h": database "ss@h"), so it is named instead. (The port, after the last '@'
+// when there is one, holds none of the password.)
 std::string named_part(std::string_view text, std::string_view part, std::string_view name) {
     if (without_password(text) != text) {
         return std::string(name);
@@ -125,8 +126,7 @@ RedisUrl parse_redis_url(std::string_view text) {
         auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
         if (port.empty() || error != std::errc() || end != port.data() + port.size() ||
             value == 0 || value > 65535) {
-            refuse(text, fmt::format("{} is not a port (1-65535)",
-                                     named_part(text, port, "what follows the host")));
+            refuse(text, fmt::format("'{}' is not a port (1-65535)", port));
         }
         url.port = static_cast<std::uint16_t>(value);
     }

@@ -176,7 +176,8 @@ $(WINDOWS_DEPS)/include/asio.hpp: | windows-deps
 $(WINDOWS)/CMakeCache.txt: | $(WINDOWS_DEPS)/include/asio.hpp
 	cmake -S . -B $(WINDOWS) $(GENERATOR) -DCMAKE_BUILD_TYPE=Release \
 		-DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchains/mingw-w64.cmake \
-		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS))
+		-DTCPKIT_WINDOWS_DEPS=$(abspath $(WINDOWS_DEPS)) \
+		-DTCPKIT_NAME_TABLES=$(abspath $(WINDOWS_DEPS))/name_tables.cpp
 
 # build/windows/cmd/tcpkit.exe
 windows: windows-deps $(WINDOWS)/CMakeCache.txt

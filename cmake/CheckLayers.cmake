@@ -5,7 +5,8 @@
 # a relative path reaches anything. So, for every file of libcore/<layer>/ and cmd/:
 #   - "tcpkit/<other>/..." only for the layers below (and the layer itself);
 #   - <asio...> nowhere in base and codec; <CLI/...> only in cmd/; <openssl/...> only in tls;
-#     <editline/...> (libedit) only in terminal; <hiredis/...> only in redis;
+#     <editline/...> (libedit) only in terminal; <hiredis/...> only in redis; <unicode/...>
+#     (ICU) only in the build-time generator libcore/chat/tools/, whose answers tcpkit carries;
 #   - no "../" (a private header of another folder) anywhere.
 # Prints one line per violation and fails when there is any.
 
@@ -60,6 +61,8 @@ foreach(layer base codec stream tls terminal net redis echo chat client listen c
         set(problem "libedit is for the terminal layer only: the others see its streams")
       elseif(header MATCHES "^hiredis/" AND NOT layer STREQUAL "redis")
         set(problem "hiredis is for the redis layer only: the others see RedisConnection")
+      elseif(header MATCHES "^unicode/" AND NOT shown MATCHES "^libcore/chat/tools/")
+        set(problem "ICU is for libcore/chat/tools/ only: tcpkit carries its answers as tables")
       elseif(header MATCHES "^CLI/" AND NOT layer STREQUAL "cmd")
         set(problem "CLI11 is for cmd/ only: libcore takes its options as structs")
       elseif(header MATCHES "(^|/)\\.\\./")

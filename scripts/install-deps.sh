@@ -51,6 +51,8 @@ install_apt() {
     packages="$packages netcat-openbsd ncat"
     # chat-server --cluster talks to Redis with hiredis; its tests start their own redis-server.
     packages="$packages libhiredis-dev redis-server"
+    # The nickname rules' Unicode tables are generated from ICU at build time (not needed to run).
+    packages="$packages libicu-dev"
     # Line mode's tests run tcpkit in a real terminal: a tmux pane they type into and read.
     packages="$packages tmux"
     # CPack computes the package's Depends with dpkg-shlibdeps (dpkg-dev), and finds binaries with file.
@@ -83,6 +85,9 @@ install_brew() {
     formulas="cmake ninja pkg-config asio cli11 fmt catch2 openssl@3 libedit nmap"  # nmap: ncat for the tests
     formulas="$formulas tmux"  # line mode's tests run tcpkit in a tmux pane
     formulas="$formulas hiredis redis"  # chat-server --cluster, and its tests' redis-server
+    # The nickname rules' tables come from ICU at build time. icu4c is keg-only:
+    # PKG_CONFIG_PATH=$(brew --prefix icu4c)/lib/pkgconfig.
+    formulas="$formulas icu4c"
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python rlwrap"
     fi
@@ -99,6 +104,7 @@ install_dnf() {
     packages="$packages util-linux iproute openssl-devel openssl nmap-ncat netcat libedit-devel"
     packages="$packages tmux"  # line mode's tests run tcpkit in a tmux pane
     packages="$packages hiredis-devel redis"  # chat-server --cluster, and its tests' redis-server
+    packages="$packages libicu-devel"  # the nickname rules' tables, generated at build time
     if [ "$with_fuzz_tools" = true ]; then
         packages="$packages clang compiler-rt"  # make fuzz: libFuzzer and the sanitizers
     fi
@@ -118,6 +124,6 @@ elif command -v brew >/dev/null 2>&1; then
 elif command -v dnf >/dev/null 2>&1; then
     install_dnf
 else
-    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3, libedit, hiredis, redis-server and Catch2 yourself" >&2
+    echo "install-deps: no apt, brew or dnf found; install CMake, a C++20 compiler, Asio, CLI11, fmt, OpenSSL 3, libedit, hiredis, redis-server, ICU and Catch2 yourself" >&2
     exit 1
 fi

@@ -28,6 +28,9 @@ class Tcpkit < Formula
   # chat-server --cluster talks to Redis with hiredis (1.x here, 0.14 on Debian), found with
   # pkg-config as libedit is. Redis itself is the user's: a server of theirs, anywhere.
   depends_on "hiredis"
+  # The nickname rules' Unicode tables are generated from ICU while building and compiled in:
+  # tcpkit does not load ICU when it runs. Keg-only, found through PKG_CONFIG_PATH as libedit is.
+  depends_on "icu4c" => :build
 
   def install
     # Homebrew's zsh looks in share/zsh/site-functions, not Debian's vendor-completions.

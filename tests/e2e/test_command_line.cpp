@@ -35,6 +35,7 @@ TEST_CASE("tcpkit --version prints the version and the libraries", "[cli]") {
     CHECK_THAT(version.out(), TCPKIT_CONTAINS("asio "));
     CHECK_THAT(version.out(), TCPKIT_CONTAINS("fmt "));
     CHECK_THAT(version.out(), TCPKIT_CONTAINS("CLI11 "));
+    CHECK_THAT(version.out(), TCPKIT_CONTAINS("\nnicknames: Unicode "));  // the name rules' data
 }
 
 namespace {

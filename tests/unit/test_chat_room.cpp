@@ -536,3 +536,27 @@ TEST_CASE("chat room: a newcomer is shown the shared history the link gave with 
                                  "elsewhere\r\n[history] alice: local line\r\n--- end of "
                                  "history ---\r\n"});
 }
+
+TEST_CASE("chat room: a look-alike of a member here or elsewhere is refused until they go",
+          "[chat_room]") {
+    const std::string cyrillic_ape = "\xD0\xB0\xD1\x80\xD0\xB5";
+    LinkedRoom room;
+    room.join("ape", room.start);
+    CHECK_FALSE(room.room.is_available_to(cyrillic_ape, ""));
+    CHECK(room.room.lookalike_of(cyrillic_ape, "") == "ape");
+    CHECK(room.room.lookalike_of(cyrillic_ape, "ape") == std::nullopt);  // their own
+    CHECK(room.room.is_available_to(cyrillic_ape, "ape"));
+    room.room.rename("ape", "apex");
+    CHECK(room.room.is_available_to(cyrillic_ape, ""));
+    CHECK_FALSE(room.room.is_available_to("apeх", ""));  // х: Cyrillic ha
+
+    room.room.remote_joined("Ian", "node-b", room.start);
+    CHECK(room.room.lookalike_of("lan", "") == "Ian");
+    room.room.remote_left("ian", "quit", room.start);
+    CHECK(room.room.is_available_to("lan", ""));
+    room.room.remote_joined("mary", "node-b", room.start);
+    room.room.split();  // members elsewhere are forgotten, and their look-alikes
+    CHECK(room.room.is_available_to("rnary", ""));
+    room.room.leave("apex", "", room.start);
+    CHECK(room.room.is_available_to("apex", ""));
+}

@@ -1,6 +1,8 @@
 #include "tcpkit/chat/nickname.h"
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "catch.h"
 
@@ -55,4 +57,84 @@ TEST_CASE("fold_nickname makes names that differ only in case equal", "[nickname
     CHECK(fold_nickname("小明") == "小明");
     CHECK(fold_nickname("alice") != fold_nickname("alicf"));
     CHECK(fold_nickname("a_b") != fold_nickname("a-b"));
+}
+
+TEST_CASE("fold_nickname folds every case pair, and compatibility and decomposed forms",
+          "[nickname]") {
+    // Case pairs the hand-written tables of before missed.
+    CHECK(fold_nickname("Ґанна") == fold_nickname("ґанна"));  // Ukrainian
+    CHECK(fold_nickname("ҚАЗАҚ") == fold_nickname("қазақ"));  // Kazakh
+    CHECK(fold_nickname("Өмір") == fold_nickname("өмір"));
+    CHECK(fold_nickname("ΪΫ") == fold_nickname("ϊϋ"));                   // Greek dialytika
+    CHECK(fold_nickname("ԱՐԱՄ") == fold_nickname("Արամ"));               // Armenian
+    CHECK(fold_nickname("STRASSE") == fold_nickname("straße"));          // full folding
+    CHECK(fold_nickname("ＡＬＩＣＥ") == fold_nickname("alice"));        // fullwidth
+    CHECK(fold_nickname("Zo\xC3\xAB") == fold_nickname("Zoe\xCC\x88"));  // composed, decomposed
+    // Marks in either order are one text (canonical order), the same marks on another base not.
+    CHECK(fold_nickname("e\xCC\x81\xCC\xA3") == fold_nickname("e\xCC\xA3\xCC\x81"));
+    CHECK(fold_nickname("한국") == fold_nickname("\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB국"));
+    for (const char* name : {"Alice", "ＡＬＩＣＥ", "straße", "Ґанна", "Zoë", "한국어"}) {
+        INFO(name);
+        CHECK(fold_nickname(fold_nickname(name)) == fold_nickname(name));
+    }
+}
+
+TEST_CASE("check_nickname goes by Unicode category, not by block", "[nickname]") {
+    for (const char* name : {"Ґанна", "Қазақ", "Ϊάσων", "Արամ", "ＡＬＩＣＥ", "Zoe\xCC\x88",
+                             "東京さくら", "山田_Taro", "김민준", "ม่าน", "देवनागरी"}) {
+        INFO(name);
+        CHECK(check_nickname(name));
+    }
+    // Punctuation and symbols inside letter blocks.
+    for (const char* offending : {"।", "॰", "৳", "᾽", "´", "\xE3\x85\xA4" /* Hangul filler */}) {
+        INFO(offending);
+        auto check = check_nickname(std::string("ab") + offending);
+        CHECK(check.problem == NicknameProblem::bad_character);
+        CHECK(check.offending == offending);
+    }
+    auto mark = check_nickname(
+        "\xCC\x81"
+        "abc");
+    CHECK(mark.problem == NicknameProblem::starts_with_mark);
+    CHECK(mark.offending == "\xCC\x81");
+}
+
+TEST_CASE("check_nickname refuses names that mix scripts, as UTS #39 highly restrictive",
+          "[nickname]") {
+    auto mixed = check_nickname("\xD0\xB0lice");  // Cyrillic а, then Latin
+    CHECK(mixed.problem == NicknameProblem::mixed_scripts);
+    CHECK(mixed.scripts == std::array<std::string, 2>{"Cyrillic", "Latin"});
+    CHECK(check_nickname("pаypal").problem == NicknameProblem::mixed_scripts);
+    CHECK(check_nickname("Ελένηx").problem == NicknameProblem::mixed_scripts);
+    CHECK(check_nickname("김민준さくら").problem == NicknameProblem::mixed_scripts);
+    // Digits and _-. go with any script; Latin goes with Japanese, Chinese and Korean.
+    for (const char* name : {"Дмитрий_42", "tanaka東京さくら", "Lee김민준", "wang王"}) {
+        INFO(name);
+        CHECK(check_nickname(name));
+    }
+}
+
+TEST_CASE("nickname_lookalike_keys: confusable names share a key", "[nickname]") {
+    auto share_a_key = [](std::string_view a, std::string_view b) {
+        for (const auto& x : nickname_lookalike_keys(a)) {
+            for (const auto& y : nickname_lookalike_keys(b)) {
+                if (x == y) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    };
+    CHECK(share_a_key("ape", "аре"));  // all Cyrillic, one script each: a whole-script look-alike
+    CHECK(share_a_key("cope", "соре"));
+    CHECK(share_a_key("Ian", "lan"));  // capital I, small l
+    CHECK(share_a_key("mary", "rnary"));
+    CHECK(share_a_key("b0b", "bob"));
+    CHECK(share_a_key("Alice", "alice"));  // the same name looks like itself
+    CHECK(share_a_key("ＡＬＩＣＥ", "alice"));
+    CHECK(share_a_key("Ελένη", "ΕΛΈΝΗ"));
+    CHECK_FALSE(share_a_key("alice", "alicia"));
+    CHECK_FALSE(share_a_key("a_b", "a-b"));
+    CHECK_FALSE(share_a_key("小明", "小朋"));
+    CHECK_FALSE(share_a_key("ann", "anna"));
 }

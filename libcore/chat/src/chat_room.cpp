@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "tcpkit/chat/nickname.h"
@@ -13,7 +14,40 @@ namespace tcpkit {
 bool ChatRoom::is_available_to(std::string_view wanted, std::string_view current_name) const {
     std::string key = fold_nickname(wanted);
     bool renaming_self = !current_name.empty() && key == fold_nickname(current_name);
-    return renaming_self || members_.count(key) == 0;
+    return renaming_self || (members_.count(key) == 0 && !lookalike_of(wanted, current_name));
+}
+
+std::optional<std::string> ChatRoom::lookalike_of(std::string_view wanted,
+                                                  std::string_view current_name) const {
+    std::string own_key = current_name.empty() ? std::string() : fold_nickname(current_name);
+    for (const auto& lookalike : nickname_lookalike_keys(wanted)) {
+        auto [first, last] = lookalikes_.equal_range(lookalike);
+        for (auto it = first; it != last; ++it) {
+            if (it->second != own_key) {
+                return members_.at(it->second).name;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+void ChatRoom::add_member(std::string key, Member member) {
+    for (auto& lookalike : nickname_lookalike_keys(member.name)) {
+        lookalikes_.emplace(std::move(lookalike), key);
+    }
+    members_.emplace(std::move(key), std::move(member));
+}
+
+void ChatRoom::forget_lookalikes(const std::string& key, const std::string& name) {
+    for (const auto& lookalike : nickname_lookalike_keys(name)) {
+        auto [first, last] = lookalikes_.equal_range(lookalike);
+        for (auto it = first; it != last; ++it) {
+            if (it->second == key) {
+                lookalikes_.erase(it);
+                break;
+            }
+        }
+    }
 }
 
 void ChatRoom::claim(const std::string& wanted, std::string_view current_name,
@@ -69,7 +103,7 @@ void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> pa
     send_said();  // said before the newcomer came: not for them
     std::string key = fold_nickname(name);
     announce_presence(held_joins_, name, {}, key, now);
-    members_.emplace(std::move(key), Member{name, std::move(participant), {}});
+    add_member(std::move(key), Member{name, std::move(participant), {}});
     if (link_ != nullptr) {
         link_->joined(name);
     }
@@ -78,7 +112,10 @@ void ChatRoom::join(const std::string& name, std::shared_ptr<ChatParticipant> pa
 void ChatRoom::leave(const std::string& name, std::string_view reason, Clock::time_point now) {
     send_said();  // their last lines go out before they leave
     std::string key = fold_nickname(name);
-    members_.erase(key);
+    if (auto found = members_.find(key); found != members_.end()) {
+        forget_lookalikes(key, found->second.name);
+        members_.erase(found);
+    }
     if (closing_) {
         return;  // the link said so for everyone here at once (closing())
     }
@@ -150,10 +187,10 @@ void ChatRoom::rename_member(const std::string& old_name, const std::string& new
     if (node.empty()) {
         return;
     }
-    node.key() = fold_nickname(new_name);
+    forget_lookalikes(node.key(), node.mapped().name);
+    std::string key = fold_nickname(new_name);
     node.mapped().name = new_name;
-    std::string key = node.key();
-    members_.insert(std::move(node));
+    add_member(key, std::move(node.mapped()));
     broadcast(make_shared_bytes(catalog_.line(Message::renamed, old_name, new_name)), key);
 }
 
@@ -279,7 +316,7 @@ bool ChatRoom::remote_joined(const std::string& name, const std::string& node,
     }
     send_said();
     announce_presence(held_joins_, name, {}, key, now);
-    members_.emplace(std::move(key), Member{name, nullptr, node});
+    add_member(std::move(key), Member{name, nullptr, node});
     return true;
 }
 
@@ -292,6 +329,7 @@ bool ChatRoom::remote_left(const std::string& name, std::string_view reason,
     send_said();
     std::string key = found->first;
     std::string spelled = std::move(found->second.name);  // as they spell it
+    forget_lookalikes(key, spelled);
     members_.erase(found);
     if (!closing_) {
         announce_presence(held_leaves_, std::move(spelled), std::string(reason), key, now);
@@ -347,7 +385,13 @@ void ChatRoom::split() {
         return;
     }
     split_ = true;
-    std::erase_if(members_, [](const auto& entry) { return !entry.second.participant; });
+    std::erase_if(members_, [this](const auto& entry) {
+        if (entry.second.participant) {
+            return false;
+        }
+        forget_lookalikes(entry.first, entry.second.name);
+        return true;
+    });
     tell_here(catalog_.line(Message::room_split, members_.size()));
 }
 
@@ -355,7 +399,7 @@ void ChatRoom::rejoined(const std::vector<std::pair<std::string, std::string>>& 
     for (const auto& [name, node] : members) {
         std::string key = fold_nickname(name);
         if (members_.count(key) == 0) {
-            members_.emplace(std::move(key), Member{name, nullptr, node});
+            add_member(std::move(key), Member{name, nullptr, node});
         }
     }
     if (split_) {

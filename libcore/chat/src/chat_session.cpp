@@ -257,8 +257,18 @@ std::string ChatSession::nickname_problem(std::string_view wanted) const {
             return catalog_.line(Message::nickname_too_long, max_nickname_characters);
         case NicknameProblem::bad_character:
             return catalog_.line(Message::nickname_bad_character, safe_to_show(check.offending));
+        case NicknameProblem::starts_with_mark:
+            return catalog_.line(Message::nickname_starts_with_mark, safe_to_show(check.offending));
+        case NicknameProblem::mixed_scripts:
+            return catalog_.line(Message::nickname_mixed_scripts, check.scripts[0],
+                                 check.scripts[1]);
     }
     if (!room_.is_available_to(wanted, name_)) {
+        // The same name first: someone who is "alice" is more than a look-alike of "Alice".
+        if (auto holder = room_.lookalike_of(wanted, name_);
+            holder && fold_nickname(*holder) != fold_nickname(wanted)) {
+            return catalog_.line(Message::nickname_lookalike, wanted, *holder);
+        }
         return catalog_.line(Message::nickname_taken, wanted);
     }
     return {};

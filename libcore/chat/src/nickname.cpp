@@ -1,133 +1,246 @@
 #include "tcpkit/chat/nickname.h"
 
-#include "tcpkit/base/utf8.h"
-
+#include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <optional>
+#include <span>
+
+#include "name_tables.h"
+#include "tcpkit/base/utf8.h"
 
 namespace tcpkit {
 namespace {
 
-struct Range {
-    char32_t first;
-    char32_t last;
-};
+using CodePoints = std::u32string;
+namespace tables = name_tables;
 
-// Letter blocks of the scripts in everyday use; their punctuation and symbol blocks are not
-// here. A few marks and digits of those scripts come along, which is harmless in a name.
-constexpr Range letter_ranges[] = {
-    {0x00C0, 0x00D6},   {0x00D8, 0x00F6}, {0x00F8, 0x024F},  // Latin-1 letters, Latin Extended A/B
-    {0x0370, 0x0373},   {0x0376, 0x0377}, {0x037B, 0x037D},
-    {0x0386, 0x0386},   {0x0388, 0x03FF},                    // Greek
-    {0x0400, 0x0481},   {0x048A, 0x052F},                    // Cyrillic
-    {0x0531, 0x0556},   {0x0561, 0x0587},                    // Armenian
-    {0x05D0, 0x05EA},                                        // Hebrew
-    {0x0620, 0x064A},   {0x066E, 0x06D3}, {0x06FA, 0x06FC},  // Arabic
-    {0x0900, 0x0DFF},                                        // Indic scripts
-    {0x0E01, 0x0E30},   {0x0E40, 0x0E46},                    // Thai
-    {0x10A0, 0x10FF},                                        // Georgian
-    {0x1E00, 0x1FFF},  // Latin Extended Additional, Greek Extended
-    {0x3041, 0x3096},   {0x30A1, 0x30FA}, {0x30FC, 0x30FF},  // Hiragana, Katakana
-    {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},                    // CJK ideographs
-    {0xAC00, 0xD7A3},                                        // Hangul syllables
-    {0xF900, 0xFAFF},                                        // CJK compatibility ideographs
-    {0x20000, 0x2FA1F},                                      // CJK extensions B and later
-};
+bool in_ranges(std::span<const tables::CodePointRange> ranges, char32_t c) {
+    auto found =
+        std::upper_bound(ranges.begin(), ranges.end(), c,
+                         [](char32_t value, const auto& range) { return value < range.first; });
+    return found != ranges.begin() && c <= std::prev(found)->last;
+}
 
-bool is_letter(char32_t c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
+uint32_t range_value(std::span<const tables::ValueRange> ranges, char32_t c, uint32_t otherwise) {
+    auto found =
+        std::upper_bound(ranges.begin(), ranges.end(), c,
+                         [](char32_t value, const auto& range) { return value < range.first; });
+    if (found == ranges.begin() || c > std::prev(found)->last) {
+        return otherwise;
     }
-    for (const auto& range : letter_ranges) {
-        if (c >= range.first && c <= range.last) {
-            return true;
+    return std::prev(found)->value;
+}
+
+// Hangul syllables decompose by formula (The Unicode Standard, section 3.12).
+constexpr char32_t hangul_first = 0xAC00;
+constexpr char32_t hangul_count = 11172;
+constexpr char32_t hangul_vowels_times_finals = 588;
+constexpr char32_t hangul_finals = 28;
+
+void append_hangul(CodePoints& out, char32_t syllable) {
+    char32_t index = syllable - hangul_first;
+    out.push_back(0x1100 + index / hangul_vowels_times_finals);
+    out.push_back(0x1161 + (index % hangul_vowels_times_finals) / hangul_finals);
+    if (char32_t final_consonant = index % hangul_finals; final_consonant != 0) {
+        out.push_back(0x11A7 + final_consonant);
+    }
+}
+
+void append_mapped(CodePoints& out, std::span<const tables::Mapping> mappings, char32_t c) {
+    auto found =
+        std::lower_bound(mappings.begin(), mappings.end(), c,
+                         [](const auto& mapping, char32_t value) { return mapping.from < value; });
+    if (found != mappings.end() && found->from == c) {
+        auto to = tables::sequences.subspan(found->offset, found->length);
+        out.append(to.begin(), to.end());
+    } else {
+        out.push_back(c);
+    }
+}
+
+// Canonical ordering: each run of combining marks sorted, stably, by combining class, which is
+// what makes "e, acute, dot below" and "e, dot below, acute" the same text.
+void order_marks(CodePoints& text) {
+    auto combining_class = [](char32_t c) { return range_value(tables::combining_classes, c, 0); };
+    auto run = text.begin();
+    while (run != text.end()) {
+        run = std::find_if(run, text.end(), [&](char32_t c) { return combining_class(c) != 0; });
+        auto end =
+            std::find_if(run, text.end(), [&](char32_t c) { return combining_class(c) == 0; });
+        std::stable_sort(run, end, [&](char32_t a, char32_t b) {
+            return combining_class(a) < combining_class(b);
+        });
+        run = end;
+    }
+}
+
+enum class Table { fold, decomposition, skeleton };
+
+// Maps every code point through one table, then orders the marks: each table's values are in
+// decomposed form, so the result is too.
+CodePoints map_text(const CodePoints& text, Table table) {
+    CodePoints out;
+    out.reserve(text.size() + 4);
+    for (char32_t c : text) {
+        if (table != Table::skeleton && c >= hangul_first && c < hangul_first + hangul_count) {
+            append_hangul(out, c);
+        } else if (table == Table::fold) {
+            append_mapped(out, tables::folds, c);
+        } else if (table == Table::decomposition) {
+            append_mapped(out, tables::decompositions, c);
+        } else {
+            append_mapped(out, tables::skeletons, c);
         }
     }
-    return false;
+    order_marks(out);
+    return out;
 }
 
-bool is_allowed(char32_t c) {
-    return is_letter(c) || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+CodePoints decode(std::string_view text) {
+    CodePoints out;
+    std::size_t position = 0;
+    while (position < text.size()) {
+        out.push_back(next_code_point(text, position));
+    }
+    return out;
 }
 
-char32_t fold_case(char32_t c) {
-    if (c >= 'A' && c <= 'Z') {
-        return c + 0x20;
+std::string encode(const CodePoints& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char32_t c : text) {
+        append_utf8(out, c);
     }
-    if ((c >= 0x00C0 && c <= 0x00DE && c != 0x00D7)) {
-        return c + 0x20;  // Latin-1
+    return out;
+}
+
+using ScriptBits = std::array<uint64_t, 4>;
+
+ScriptBits script_bits(char32_t c) {
+    return tables::script_sets[range_value(tables::scripts, c, 0)].bits;
+}
+
+// No script: a character of Common or Inherited (digits, marks, _-.), or an empty intersection.
+bool is_empty(const ScriptBits& bits) {
+    return std::all_of(bits.begin(), bits.end(), [](uint64_t word) { return word == 0; });
+}
+
+ScriptBits intersect(const ScriptBits& a, const ScriptBits& b) {
+    return {a[0] & b[0], a[1] & b[1], a[2] & b[2], a[3] & b[3]};
+}
+
+std::string first_script_name(const ScriptBits& bits) {
+    for (std::size_t word = 0; word < bits.size(); ++word) {
+        if (bits[word] != 0) {
+            return tables::script_names[word * 64 + std::countr_zero(bits[word])];
+        }
     }
-    if (c == 0x0178) {
-        return 0x00FF;  // Ÿ
+    return {};
+}
+
+ScriptBits script_of(int code) {
+    ScriptBits bits{};
+    bits[static_cast<std::size_t>(code / 64)] = uint64_t{1} << (code % 64);
+    return bits;
+}
+
+ScriptBits unite(const ScriptBits& a, const ScriptBits& b) {
+    return {a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]};
+}
+
+// ICU's script codes (uscript.h): Latin, and the augmented sets of UTS #39 section 5.1.
+constexpr int latin = 25;
+constexpr int japanese = 105;
+constexpr int korean = 119;
+constexpr int han_with_bopomofo = 172;
+
+// UTS #39 section 5.2, "highly restrictive": the scripts of the characters have one in common,
+// or Latin with one of the three CJK combinations covers them all. Otherwise, two scripts that
+// do not go together, for the message.
+std::optional<std::array<std::string, 2>> mixed_scripts(const CodePoints& name) {
+    ScriptBits common;
+    common.fill(~uint64_t{0});
+    std::optional<std::array<std::string, 2>> mix;
+    for (char32_t c : name) {
+        ScriptBits bits = script_bits(c);
+        if (is_empty(bits)) {
+            continue;
+        }
+        ScriptBits narrowed = intersect(common, bits);
+        if (is_empty(narrowed) && !mix) {
+            mix = std::array{first_script_name(common), first_script_name(bits)};
+        }
+        common = narrowed;
     }
-    if (c >= 0x0100 && c <= 0x017F && c != 0x0130 && c != 0x0131 && c != 0x0138 && c != 0x0149 &&
-        c != 0x017F) {
-        // Latin Extended-A pairs upper and lower case as even/odd, shifted at 0x0139-0x0148
-        // and 0x0179-0x017E.
-        bool odd_upper = (c >= 0x0139 && c <= 0x0148) || (c >= 0x0179 && c <= 0x017E);
-        bool is_upper = odd_upper ? (c % 2 == 1) : (c % 2 == 0);
-        return is_upper ? c + 1 : c;
+    if (!mix) {
+        return std::nullopt;
     }
-    if (c >= 0x0391 && c <= 0x03A9 && c != 0x03A2) {
-        return c + 0x20;  // Greek
+    for (int cjk : {japanese, han_with_bopomofo, korean}) {
+        ScriptBits allowed = unite(script_of(latin), script_of(cjk));
+        bool covered = std::all_of(name.begin(), name.end(), [&](char32_t c) {
+            ScriptBits bits = script_bits(c);
+            return is_empty(bits) || !is_empty(intersect(bits, allowed));
+        });
+        if (covered) {
+            return std::nullopt;
+        }
     }
-    switch (c) {  // Greek capitals with tonos
-        case 0x0386:
-            return 0x03AC;
-        case 0x0388:
-        case 0x0389:
-        case 0x038A:
-            return c + 0x25;
-        case 0x038C:
-            return 0x03CC;
-        case 0x038E:
-        case 0x038F:
-            return c + 0x3F;
-        default:
-            break;
-    }
-    if (c == 0x03C2) {
-        return 0x03C3;  // final sigma is sigma
-    }
-    if (c >= 0x0410 && c <= 0x042F) {
-        return c + 0x20;  // Cyrillic
-    }
-    if (c >= 0x0400 && c <= 0x040F) {
-        return c + 0x50;
-    }
-    return c;
+    return mix;
 }
 
 }  // namespace
 
 NicknameCheck check_nickname(std::string_view name) {
     if (name.empty()) {
-        return {NicknameProblem::empty, {}};
+        return {NicknameProblem::empty, {}, {}};
     }
     std::size_t characters = 0;
     std::size_t position = 0;
     while (position < name.size()) {
         std::size_t start = position;
         char32_t c = next_code_point(name, position);
-        if (!is_allowed(c)) {
+        if (!in_ranges(tables::name_characters, c)) {
             return {NicknameProblem::bad_character,
-                    std::string(name.substr(start, position - start))};
+                    std::string(name.substr(start, position - start)),
+                    {}};
+        }
+        if (characters == 0 && in_ranges(tables::marks, c)) {
+            return {NicknameProblem::starts_with_mark,
+                    std::string(name.substr(start, position - start)),
+                    {}};
         }
         ++characters;
     }
     if (characters > max_nickname_characters) {
-        return {NicknameProblem::too_long, {}};
+        return {NicknameProblem::too_long, {}, {}};
+    }
+    if (auto mix = mixed_scripts(decode(name))) {
+        return {NicknameProblem::mixed_scripts, {}, *mix};
     }
     return {};
 }
 
 std::string fold_nickname(std::string_view name) {
-    std::string folded;
-    folded.reserve(name.size());
-    std::size_t position = 0;
-    while (position < name.size()) {
-        append_utf8(folded, fold_case(next_code_point(name, position)));
+    return encode(map_text(decode(name), Table::fold));
+}
+
+std::vector<std::string> nickname_lookalike_keys(std::string_view name) {
+    CodePoints typed = decode(name);
+    CodePoints folded = map_text(typed, Table::fold);
+    std::vector<std::string> keys{
+        encode(map_text(map_text(folded, Table::skeleton), Table::fold)),
+        encode(map_text(map_text(map_text(typed, Table::decomposition), Table::skeleton),
+                        Table::fold)),
+    };
+    if (keys[0] == keys[1]) {
+        keys.pop_back();
     }
-    return folded;
+    return keys;
+}
+
+std::string nickname_unicode_version() {
+    return std::string(tables::unicode_version) + " (ICU " + tables::icu_version + ")";
 }
 
 }  // namespace tcpkit

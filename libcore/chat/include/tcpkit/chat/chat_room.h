@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -46,9 +47,13 @@ class ChatRoom {
     // Everyone in the room, on every server.
     std::size_t online() const { return members_.size(); }
     // Whether the person now called `current_name` (empty before they have a name) may take
-    // `wanted`: not when someone else has it, in any case (see fold_nickname); their own name in
-    // another case is theirs to take (alice -> Alice).
+    // `wanted`: not when someone else has it, in any case or form (see fold_nickname), nor a name
+    // that looks like someone else's (see nickname_lookalike_keys); their own name in another
+    // case is theirs to take (alice -> Alice).
     bool is_available_to(std::string_view wanted, std::string_view current_name) const;
+    // The name of someone other than `current_name` whose name looks like `wanted`, if any.
+    std::optional<std::string> lookalike_of(std::string_view wanted,
+                                            std::string_view current_name) const;
     // Asks for `wanted` for the person now called `current_name`: refused at once when
     // is_available_to() says no or someone here is asking for it; else decided by the link (the
     // other servers), or at once in a local room. `decided` is called once, now or later.
@@ -153,6 +158,9 @@ class ChatRoom {
     };
 
     void rename_member(const std::string& old_name, const std::string& new_name);
+    // Every change to members_ goes through these two and erase, which keep lookalikes_ right.
+    void add_member(std::string key, Member member);
+    void forget_lookalikes(const std::string& key, const std::string& name);
     void tell_here(std::string_view text);
 
     const MessageCatalog& catalog_;
@@ -165,6 +173,9 @@ class ChatRoom {
     std::vector<std::string> said_lines_;  // the same, one by one, for a link's shared history
     // By folded name; ordered, so that the greeting's first names cost nothing to find.
     std::map<std::string, Member, std::less<>> members_;
+    // Each member's look-alike keys (nickname_lookalike_keys) -> their folded name. A multimap:
+    // two members on two servers may claim look-alike names at the same moment.
+    std::multimap<std::string, std::string, std::less<>> lookalikes_;
     std::deque<std::string> history_;
     RateLimiter presence_budget_{presence_per_second, presence_burst};
     HeldBack held_joins_;

@@ -23,24 +23,27 @@ enum class Message {
     nickname_prompt,  // shown without a line end, as in the tutorial
     nickname_taken,   // {name}
     nickname_empty,
-    nickname_too_long,       // {max}
-    nickname_bad_character,  // {character}
-    welcome,                 // {name}, {who}: the newcomer's greeting
-    joined,                  // {name}
-    joined_together,         // {count}, {names}: joins held back and announced as one line
-    said,                    // {name}, {text}
-    action,                  // {name}, {text}: /me
-    left,                    // {name}
-    left_because,            // {name}, {reason}
-    left_together,           // {count}, {names}
-    renamed,                 // {old}, {new}
-    you_are_now,             // {name}
-    private_from,            // {name}, {text}
-    private_to,              // {name}, {text}: the sender's copy
-    no_such_person,          // {name}
-    who,                     // {count}, {names}
-    help,                    // several lines
-    unknown_command,         // {command}
+    nickname_too_long,          // {max}
+    nickname_bad_character,     // {character}
+    nickname_starts_with_mark,  // {character}
+    nickname_mixed_scripts,     // {script}, {script}: e.g. Latin, Cyrillic
+    nickname_lookalike,         // {name}, {holder}: the wanted name, the one it looks like
+    welcome,                    // {name}, {who}: the newcomer's greeting
+    joined,                     // {name}
+    joined_together,            // {count}, {names}: joins held back and announced as one line
+    said,                       // {name}, {text}
+    action,                     // {name}, {text}: /me
+    left,                       // {name}
+    left_because,               // {name}, {reason}
+    left_together,              // {count}, {names}
+    renamed,                    // {old}, {new}
+    you_are_now,                // {name}
+    private_from,               // {name}, {text}
+    private_to,                 // {name}, {text}: the sender's copy
+    no_such_person,             // {name}
+    who,                        // {count}, {names}
+    help,                       // several lines
+    unknown_command,            // {command}
     usage_nick,
     usage_me,
     usage_msg,

@@ -117,7 +117,7 @@ TEST_CASE("chat-server: a name that looks like someone's is refused, saying whos
     }
 }
 
-TEST_CASE("chat-server: names of one script, or Latin with CJK, are welcome; others refused",
+TEST_CASE("chat-server: names of one script, or Latin with CJK, are welcome, others refused",
           "[chat-server]") {
     ChatServer server;
     LineClient first(server.port);

@@ -121,6 +121,10 @@ RedisUrl parse_redis_url(std::string_view text) {
     if (url.host.empty()) {
         refuse(text, "no host");
     }
+    if (url.host.find_first_of("[]") != std::string::npos) {
+        // "redis://[[]" would be host "[", which no resolver takes and shown() cannot write back.
+        refuse(text, "'[' and ']' only enclose an IPv6 address");
+    }
     if (port.data() != nullptr) {
         unsigned value = 0;
         auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);

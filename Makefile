@@ -108,6 +108,29 @@ fuzz-servers: bench-build
 soak: bench-build
 	python3 bench/soak.py --build $(BENCH) --seconds $(SOAK_SECONDS) --clients $(SOAK_CLIENTS) $(SOAK_ARGS)
 
+# Fuzzing (tests/fuzz/): the libFuzzer targets built with Clang, AddressSanitizer and UBSan in
+# build/fuzz, then each run for FUZZ_SECONDS on its corpus (scripts/fuzz.sh: one at a time, new
+# inputs kept in build/fuzz/corpus, a table at the end; a crash fails it and says how to add the
+# input to tests/fuzz/corpus/). FUZZ_TARGETS="utf8 nickname" runs only those. `make test` replays
+# every corpus without Clang.
+FUZZ         := $(BUILD_DIR)/fuzz
+# FUZZ_SECONDS (default 60) is the one of fuzz-servers above.
+FUZZ_TARGETS ?=
+# Recursive (=), so that it is looked for after install-deps.sh --fuzz has installed Clang.
+FUZZ_CXX      = $(shell command -v clang++-14 2>/dev/null || echo clang++)
+.PHONY: fuzz fuzz-deps
+
+fuzz-deps:
+	@scripts/install-deps.sh --fuzz
+
+$(FUZZ)/CMakeCache.txt: | fuzz-deps
+	cmake -S . -B $(FUZZ) $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) \
+		-DTCPKIT_FUZZ=ON -DTCPKIT_BUILD_TESTS=OFF -DTCPKIT_USE_PCH=OFF
+
+fuzz: fuzz-deps $(FUZZ)/CMakeCache.txt
+	cmake --build $(FUZZ) -j $(JOBS) --target tcpkit_fuzz_targets
+	scripts/fuzz.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 # Packaging. VERSION is project(VERSION) in CMakeLists.txt, the one place it is set.
 VERSION = $(shell sed -n 's/^project.tcpkit VERSION \([0-9][0-9.]*\).*/\1/p' CMakeLists.txt)
 PACKAGE := $(BUILD_DIR)/package

@@ -8,17 +8,21 @@
 #          chart and python3 for the runner; not installed for everyone.
 # --windows: also the MinGW-w64 cross compiler and wine, for `make windows` and `make test-windows`
 #          (apt only).
+# --fuzz:  also Clang and its libFuzzer and sanitizer runtimes, for `make fuzz` (Debian: clang-14,
+#          and libclang-rt-14-dev, which has libclang_rt.fuzzer*.a).
 set -eu
 
 with_package_tools=false
 with_bench_tools=false
 with_windows_tools=false
+with_fuzz_tools=false
 for arg in "$@"; do
     case "$arg" in
         --package) with_package_tools=true ;;
         --bench) with_bench_tools=true ;;
         --windows) with_windows_tools=true ;;
-        *) echo "usage: $0 [--package] [--bench] [--windows]" >&2; exit 2 ;;
+        --fuzz) with_fuzz_tools=true ;;
+        *) echo "usage: $0 [--package] [--bench] [--windows] [--fuzz]" >&2; exit 2 ;;
     esac
 done
 
@@ -61,6 +65,9 @@ install_apt() {
     if [ "$with_windows_tools" = true ]; then
         packages="$packages g++-mingw-w64-x86-64-posix wine"
     fi
+    if [ "$with_fuzz_tools" = true ]; then
+        packages="$packages clang-14 libclang-rt-14-dev"
+    fi
     missing=""
     for package in $packages; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
@@ -84,6 +91,9 @@ install_brew() {
     if [ "$with_bench_tools" = true ]; then
         formulas="$formulas netcat nmap socat iperf3 openssl@3 gnuplot python rlwrap"
     fi
+    if [ "$with_fuzz_tools" = true ]; then
+        formulas="$formulas llvm"  # Apple's clang has no libFuzzer: make fuzz FUZZ_CXX=$(brew --prefix llvm)/bin/clang++
+    fi
     for formula in $formulas; do
         brew list --formula "$formula" >/dev/null 2>&1 || brew install "$formula"
     done
@@ -95,6 +105,9 @@ install_dnf() {
     packages="$packages tmux"  # line mode's tests run tcpkit in a tmux pane
     packages="$packages hiredis-devel redis"  # chat-server --cluster, and its tests' redis-server
     packages="$packages libicu-devel"  # the nickname rules' tables, generated at build time
+    if [ "$with_fuzz_tools" = true ]; then
+        packages="$packages clang compiler-rt"  # make fuzz: libFuzzer and the sanitizers
+    fi
     missing=""
     for package in $packages; do
         rpm -q "$package" >/dev/null 2>&1 || missing="$missing $package"

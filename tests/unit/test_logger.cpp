@@ -592,6 +592,15 @@ TEST_CASE("json_escape escapes exactly what JSON requires", "[logger][json]") {
     CHECK(json_escape("\x7f") == "\\u007f");
 }
 
+TEST_CASE("json_escape escapes the C1 controls, which a terminal would obey", "[logger][json]") {
+    CHECK(json_escape("\xc2\x80") == "\\u0080");
+    CHECK(json_escape("red \xc2\x9b"
+                      "31m") == "red \\u009b31m");  // CSI
+    CHECK(json_escape("\xc2\x85\xc2\x9f") == "\\u0085\\u009f");
+    CHECK(json_escape("\xc2\xa0\xc2\xbf") == "\xc2\xa0\xc2\xbf");  // no-break space, ¿: text
+    CHECK(json_escape("\x9b") == "\xef\xbf\xbd");                  // a lone byte is not C1
+}
+
 TEST_CASE("Logger colours only with ColorMode::always", "[logger][color]") {
     SECTION("always, with timestamps: the level name is coloured") {
         Capture capture(text_options(true, LogLevel::debug, ColorMode::always));

@@ -36,7 +36,8 @@ TEST_CASE("redis url: what is not a redis:// URL is a usage error naming the pro
     for (const char* bad :
          {"", "127.0.0.1:6379", "http://h", "redis://", "redis://:6379", "redis://h:0",
           "redis://h:65536", "redis://h:x", "redis://h:", "redis://h/-1", "redis://h/x",
-          "redis://[::1", "redis://[::1]x", "redis://u:%zz@h", "rediss://h"}) {
+          "redis://[::1", "redis://[::1]x", "redis://u:%zz@h", "rediss://h", "redis://[[]",
+          "redis://a]b", "redis://[a[b]:1"}) {
         INFO(bad);
         CHECK_THROWS_AS(parse_redis_url(bad), tcpkit::UsageError);
     }
@@ -45,4 +46,29 @@ TEST_CASE("redis url: what is not a redis:// URL is a usage error naming the pro
     // The message may end up in a log: never with the password.
     CHECK_THROWS_WITH(parse_redis_url("redis://app:s3cret@h:x"),
                       Catch::Matchers::Contains("'redis://***@h:x'"));
+}
+
+TEST_CASE("redis url: a password with a raw '/' does not show in the message", "[redis_url]") {
+    // "/" ends the host part, so the rest of the password is taken for the database, which is
+    // not quoted when the URL has credentials.
+    CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
+                      !Catch::Matchers::Contains("hunter") && !Catch::Matchers::Contains("two"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://app:hunter/two@h"),
+                      Catch::Matchers::Contains("what follows the '/' is not a database number"));
+    // Without credentials the bad part is quoted, as before; the port always is.
+    CHECK_THROWS_WITH(parse_redis_url("redis://h/x"),
+                      Catch::Matchers::Contains("'x' is not a database number"));
+    CHECK_THROWS_WITH(parse_redis_url("redis://u:pw@h:x"),
+                      Catch::Matchers::Contains("'x' is not a port"));
+}
+
+TEST_CASE("redis url: a host with a stray bracket is refused, so every URL shown parses back",
+          "[redis_url]") {
+    CHECK_THROWS_WITH(parse_redis_url("redis://[[]"),
+                      Catch::Matchers::Contains("only enclose an IPv6 address"));
+    auto ipv6 = parse_redis_url("redis://[fe80::1]:6380/2");
+    auto again = parse_redis_url(ipv6.shown());
+    CHECK(again.host == ipv6.host);
+    CHECK(again.port == ipv6.port);
+    CHECK(again.database == ipv6.database);
 }

@@ -46,3 +46,31 @@ TEST_CASE("resp: the reader takes replies as they come, in any chunks", "[resp]"
     CHECK(replies[4][1].integer == 7);
     CHECK(reader.buffered_bytes() == 0);
 }
+
+TEST_CASE("resp: a reply declaring more elements than max_resp_elements fails the reader",
+          "[resp]") {
+    // hiredis would allocate the pointers of 888,888,881 elements (7 GB) on reading the header.
+    tcpkit::RespReader huge;
+    huge.feed("*888888881\r\n");
+    CHECK_THROWS_WITH(huge.next(), Catch::Matchers::Contains("more than 16777216 elements"));
+
+    // Nested arrays count together.
+    std::string half = "*" + std::to_string(tcpkit::max_resp_elements / 2 + 1) + "\r\n";
+    tcpkit::RespReader nested;
+    nested.feed("*2\r\n" + half + half);
+    CHECK_THROWS(nested.next());
+
+    // Each reply has the whole allowance: many replies of arrays are fine.
+    tcpkit::RespReader many;
+    std::string wire;
+    for (int i = 0; i < 1000; ++i) {
+        wire += "*2\r\n:1\r\n:2\r\n";
+    }
+    many.feed(wire);
+    int replies = 0;
+    while (auto reply = many.next()) {
+        CHECK(reply->elements.size() == 2);
+        ++replies;
+    }
+    CHECK(replies == 1000);
+}

@@ -37,16 +37,25 @@ std::string_view short_escape(unsigned char c, const EscapeStyle& style) {
 
 void append_escaped(std::string& out, std::string_view text, const EscapeStyle& style) {
     constexpr std::string_view hex_digits = "0123456789abcdef";
-    for (unsigned char c : text) {
+    auto append_hex = [&](unsigned char c) {
+        out += style.byte_prefix;
+        out += hex_digits[c >> 4];
+        out += hex_digits[c & 0x0f];
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        auto c = static_cast<unsigned char>(text[i]);
         std::string_view escaped = short_escape(c, style);
         if (!escaped.empty()) {
             out += escaped;
+        } else if (style.keep_non_ascii && c == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // U+0080..U+009F, the C1 controls (CSI among them), which a terminal showing the
+            // JSON line would obey: escaped like the C0 ones. (The text is valid UTF-8 here.)
+            append_hex(static_cast<unsigned char>(text[++i]));
         } else if (c >= 0x20 && c != 0x7f && (c < 0x80 || style.keep_non_ascii)) {
             out += static_cast<char>(c);
         } else {
-            out += style.byte_prefix;
-            out += hex_digits[c >> 4];
-            out += hex_digits[c & 0x0f];
+            append_hex(c);
         }
     }
 }

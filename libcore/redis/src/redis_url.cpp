@@ -19,6 +19,17 @@ std::string without_password(std::string_view text) {
     return fmt::format("{}://***{}", text.substr(0, start), text.substr(at));
 }
 
+// A part of the URL for a message: quoted, unless the URL has credentials (an '@'), where a
+// password holding a raw '/' puts its rest into what the parse takes for the database
+// ("redis://u:pa/ss@h": database "ss@h"), so it is named instead. (The port, after the last '@'
+// when there is one, holds none of the password.)
+std::string named_part(std::string_view text, std::string_view part, std::string_view name) {
+    if (without_password(text) != text) {
+        return std::string(name);
+    }
+    return fmt::format("'{}'", part);
+}
+
 [[noreturn]] void refuse(std::string_view text, std::string_view why) {
     throw UsageError(fmt::format("invalid --cluster URL '{}': {}", without_password(text), why));
 }
@@ -70,7 +81,8 @@ RedisUrl parse_redis_url(std::string_view text) {
                 std::from_chars(database.data(), database.data() + database.size(), url.database);
             if (error != std::errc() || end != database.data() + database.size() ||
                 url.database < 0 || url.database > 1'000'000) {
-                refuse(text, fmt::format("'{}' is not a database number", database));
+                refuse(text, fmt::format("{} is not a database number",
+                                         named_part(text, database, "what follows the '/'")));
             }
         }
     }
@@ -108,6 +120,10 @@ RedisUrl parse_redis_url(std::string_view text) {
     }
     if (url.host.empty()) {
         refuse(text, "no host");
+    }
+    if (url.host.find_first_of("[]") != std::string::npos) {
+        // "redis://[[]" would be host "[", which no resolver takes and shown() cannot write back.
+        refuse(text, "'[' and ']' only enclose an IPv6 address");
     }
     if (port.data() != nullptr) {
         unsigned value = 0;

@@ -74,13 +74,43 @@ std::string format_resp_array(std::span<const std::string> arguments) {
 
 struct RespReader::Impl {
     redisReader* reader = redisReaderCreate();
+    // hiredis's functions that build its reply objects, and the same with array creation
+    // bounded (max_resp_elements), which the reader uses.
+    redisReplyObjectFunctions hiredis_functions{};
+    redisReplyObjectFunctions bounded_functions{};
+    std::size_t elements_declared = 0;  // by the arrays of the reply being read
+    bool too_many_elements = false;
+
     ~Impl() { redisReaderFree(reader); }
+
+    // The element count is an int in hiredis 0.14 and a size_t in 1.x.
+    template <typename Count>
+    static void* create_array(const redisReadTask* task, Count elements) {
+        auto* impl = static_cast<Impl*>(task->privdata);
+        if (elements > 0) {
+            impl->elements_declared += static_cast<std::size_t>(elements);
+        }
+        if (impl->elements_declared > max_resp_elements) {
+            impl->too_many_elements = true;
+            return nullptr;  // hiredis fails the read, as if out of memory
+        }
+        return impl->hiredis_functions.createArray(task, elements);
+    }
+    template <typename Count>
+    static void bound(void* (*&create)(const redisReadTask*, Count)) {
+        create = &create_array<Count>;
+    }
 };
 
 RespReader::RespReader() : impl_(std::make_unique<Impl>()) {
     if (impl_->reader == nullptr) {
         throw std::bad_alloc();
     }
+    impl_->hiredis_functions = *impl_->reader->fn;
+    impl_->bounded_functions = impl_->hiredis_functions;
+    Impl::bound(impl_->bounded_functions.createArray);
+    impl_->reader->fn = &impl_->bounded_functions;
+    impl_->reader->privdata = impl_.get();
 }
 
 RespReader::~RespReader() = default;
@@ -94,11 +124,16 @@ void RespReader::feed(std::string_view bytes) {
 std::optional<RedisReply> RespReader::next() {
     void* raw = nullptr;
     if (redisReaderGetReply(impl_->reader, &raw) != REDIS_OK) {
+        if (impl_->too_many_elements) {
+            throw std::runtime_error("a Redis reply of more than " +
+                                     std::to_string(max_resp_elements) + " elements");
+        }
         throw std::runtime_error(std::string("not the Redis protocol: ") + impl_->reader->errstr);
     }
     if (raw == nullptr) {
         return std::nullopt;
     }
+    impl_->elements_declared = 0;  // the next reply has the whole allowance
     auto* reply = static_cast<redisReply*>(raw);
     RedisReply result = to_reply(*reply);
     freeReplyObject(reply);

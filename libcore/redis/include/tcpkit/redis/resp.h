@@ -19,6 +19,12 @@ std::string hiredis_version();
 // `arguments` as one RESP array of bulk strings: the wire form of a command.
 std::string format_resp_array(std::span<const std::string> arguments);
 
+// The most array elements one reply may declare, its nested arrays' included. hiredis allocates
+// an array's element pointers as soon as it reads the header ("*888888881\r\n" would be 7 GB),
+// before any element has come; this bounds that at 128 MiB, far above any room's names (two per
+// name in a hash) or history.
+inline constexpr std::size_t max_resp_elements = std::size_t{1} << 24;
+
 class RespReader {
   public:
     RespReader();
@@ -28,7 +34,8 @@ class RespReader {
 
     void feed(std::string_view bytes);
     // The next whole reply, or nothing until more bytes come. Throws std::runtime_error on bytes
-    // that are not RESP; the reader is then unusable.
+    // that are not RESP, or a reply declaring more than max_resp_elements; the reader is then
+    // unusable.
     std::optional<RedisReply> next();
     // Bytes fed and not yet taken as replies.
     std::size_t buffered_bytes() const;

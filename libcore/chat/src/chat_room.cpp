@@ -23,8 +23,9 @@ std::optional<std::string> ChatRoom::lookalike_of(std::string_view wanted,
     for (const auto& lookalike : nickname_lookalike_keys(wanted)) {
         auto [first, last] = lookalikes_.equal_range(lookalike);
         for (auto it = first; it != last; ++it) {
-            if (it->second != own_key) {
-                return members_.at(it->second).name;
+            auto member = members_.find(it->second);
+            if (it->second != own_key && member != members_.end()) {
+                return member->second.name;
             }
         }
     }
@@ -32,10 +33,13 @@ std::optional<std::string> ChatRoom::lookalike_of(std::string_view wanted,
 }
 
 void ChatRoom::add_member(std::string key, Member member) {
-    for (auto& lookalike : nickname_lookalike_keys(member.name)) {
+    auto lookalikes = nickname_lookalike_keys(member.name);
+    if (!members_.emplace(key, std::move(member)).second) {
+        return;  // the name is someone's already: the index keeps pointing at them
+    }
+    for (auto& lookalike : lookalikes) {
         lookalikes_.emplace(std::move(lookalike), key);
     }
-    members_.emplace(std::move(key), std::move(member));
 }
 
 void ChatRoom::forget_lookalikes(const std::string& key, const std::string& name) {

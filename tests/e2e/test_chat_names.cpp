@@ -6,6 +6,7 @@
 
 #include "catch.h"
 #include "chat_client.h"
+#include "chat_server.h"
 #include "line_client.h"
 #include "process.h"
 
@@ -17,20 +18,6 @@ namespace {
 #define CYRILLIC_A "\xD0\xB0"
 #define CYRILLIC_ER "\xD1\x80"
 #define CYRILLIC_IE "\xD0\xB5"
-
-struct ChatServer {
-    explicit ChatServer(std::vector<std::string> extra = {}) : process(args(std::move(extra))) {}
-
-    static std::vector<std::string> args(std::vector<std::string> extra) {
-        std::vector<std::string> all = {tcpkit_binary(), "chat-server", "--port", "0",
-                                        "--host",        "127.0.0.1"};
-        all.insert(all.end(), extra.begin(), extra.end());
-        return all;
-    }
-
-    Process process;
-    std::uint16_t port = listening_port(process);
-};
 
 // Sends `name` at the prompt and returns the answer; the client is at the prompt again after.
 std::string refused(LineClient& client, const std::string& name) {

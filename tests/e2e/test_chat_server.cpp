@@ -16,6 +16,7 @@
 
 #include "catch.h"
 #include "chat_client.h"
+#include "chat_server.h"
 #include "line_client.h"
 #include "process.h"
 #include "reset_check.h"
@@ -24,20 +25,6 @@
 using namespace tcpkit::test;
 
 namespace {
-
-struct ChatServer {
-    explicit ChatServer(std::vector<std::string> extra = {}) : process(args(std::move(extra))) {}
-
-    static std::vector<std::string> args(std::vector<std::string> extra) {
-        std::vector<std::string> all = {tcpkit_binary(), "chat-server", "--port", "0",
-                                        "--host",        "127.0.0.1"};
-        all.insert(all.end(), extra.begin(), extra.end());
-        return all;
-    }
-
-    Process process;
-    std::uint16_t port = listening_port(process);
-};
 
 // alice, bob and carol in one room, in that order, each having read the joins after their own.
 struct ThreePeople {
@@ -563,6 +550,20 @@ bool read_all_until(std::vector<std::unique_ptr<FloodedClient>>& clients, Done d
     return true;
 }
 
+// `clients` flooders named c0, c1, ..., each having read its greeting.
+std::vector<std::unique_ptr<FloodedClient>> joined_flooders(std::uint16_t port, int clients,
+                                                            std::size_t padding) {
+    std::vector<std::unique_ptr<FloodedClient>> everyone;
+    for (int i = 0; i < clients; ++i) {
+        everyone.push_back(std::make_unique<FloodedClient>(port, i, padding));
+        everyone.back()->socket.send_all("c" + std::to_string(i) + "\n");
+    }
+    REQUIRE(read_all_until(everyone, [&] {
+        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) { return c->joined; });
+    }));
+    return everyone;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -577,14 +578,7 @@ TEST_CASE(
     constexpr int lines_each = 60;
     constexpr std::size_t padding = 300;
     ChatServer server({"--rate", "0", "--max-queue", "8192"});
-    std::vector<std::unique_ptr<FloodedClient>> everyone;
-    for (int i = 0; i < clients; ++i) {
-        everyone.push_back(std::make_unique<FloodedClient>(server.port, i, padding));
-        everyone.back()->socket.send_all("c" + std::to_string(i) + "\n");
-    }
-    REQUIRE(read_all_until(everyone, [&] {
-        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) { return c->joined; });
-    }));
+    auto everyone = joined_flooders(server.port, clients, padding);
     for (int i = 0; i < clients; ++i) {
         // Small enough to fit in the sockets, so that a paused server never blocks the test.
         everyone[i]->socket.send_all(conserved_batch(i, lines_each, padding));
@@ -618,14 +612,7 @@ TEST_CASE("chat-server over capacity still cuts off the one client that never re
     constexpr int lines_each = 60;
     constexpr std::size_t padding = 300;
     ChatServer server({"--rate", "0", "--max-queue", "8192"});
-    std::vector<std::unique_ptr<FloodedClient>> everyone;
-    for (int i = 0; i < clients; ++i) {
-        everyone.push_back(std::make_unique<FloodedClient>(server.port, i, padding));
-        everyone.back()->socket.send_all("c" + std::to_string(i) + "\n");
-    }
-    REQUIRE(read_all_until(everyone, [&] {
-        return std::all_of(everyone.begin(), everyone.end(), [](auto& c) { return c->joined; });
-    }));
+    auto everyone = joined_flooders(server.port, clients, padding);
     LineClient sleepy(server.port);
     sleepy.socket().set_receive_buffer(4096);
     join(sleepy, "sleepy");

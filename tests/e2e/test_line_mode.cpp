@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "chat_server.h"
 #include "line_client.h"
 #include "loopback.h"
 #include "process.h"
@@ -29,13 +30,7 @@ namespace {
 constexpr const char* nickname_prompt = "Choose a nickname: ";
 
 // --rate 0: the tests send 100 lines at once, more than a chat user may by default.
-struct ChatServer {
-    ChatServer()
-        : process({tcpkit_binary(), "chat-server", "--port", "0", "--host", "127.0.0.1", "--rate",
-                   "0"}) {}
-    Process process;
-    std::uint16_t port = listening_port(process);
-};
+const std::vector<std::string> rateless = {"--rate", "0"};
 
 std::vector<std::string> connect_command(std::uint16_t port, std::vector<std::string> extra = {}) {
     std::vector<std::string> command = {tcpkit_binary(), "connect"};
@@ -163,7 +158,7 @@ struct ChatInTerminal {
 
 TEST_CASE("line mode: a half-typed line survives 100 incoming lines and is sent whole",
           "[line-mode]") {
-    ChatServer server;
+    ChatServer server(rateless);
     ChatInTerminal chat(server);
     auto& terminal = chat.terminal;
     const std::string typed = "half of a line";
@@ -202,7 +197,7 @@ TEST_CASE("line mode: a half-typed line survives 100 incoming lines and is sent 
 }
 
 TEST_CASE("line mode: the nickname prompt is the input line's prompt", "[line-mode]") {
-    ChatServer server;
+    ChatServer server(rateless);
     TmuxTerminal terminal(connect_command(server.port));
     const std::string prompt = nickname_prompt;
     terminal.wait_for_text("Welcome to tcpkit chat. Online: 1\n" + as_shown(prompt));
@@ -227,7 +222,7 @@ TEST_CASE("line mode: the nickname prompt is the input line's prompt", "[line-mo
 
 TEST_CASE("line mode: CJK text edited in the middle is sent exactly, the cursor at its columns",
           "[line-mode]") {
-    ChatServer server;
+    ChatServer server(rateless);
     ChatInTerminal chat(server);
     auto& terminal = chat.terminal;
     // Five wide characters (the comma is U+FF0C, fullwidth): ten columns.
@@ -251,7 +246,7 @@ TEST_CASE("line mode: CJK text edited in the middle is sent exactly, the cursor 
 }
 
 TEST_CASE("line mode: a pasted block of 50 lines arrives as 50 lines in order", "[line-mode]") {
-    ChatServer server;
+    ChatServer server(rateless);
     ChatInTerminal chat(server);
     auto& terminal = chat.terminal;
     std::string block;

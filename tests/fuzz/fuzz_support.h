@@ -58,6 +58,17 @@ class InputSplitter {
         return part;
     }
 
+    // The sizes for for_each_chunk, as the targets that feed a reader in pieces lay them out:
+    // a count byte (mod 32), then that many size bytes. The committed corpora use this layout.
+    std::string take_chunk_sizes() {
+        std::size_t count = take_byte() % 32;
+        std::string sizes;
+        for (std::size_t i = 0; i < count; ++i) {
+            sizes += static_cast<char>(take_byte());
+        }
+        return sizes;
+    }
+
     std::string_view rest() const { return rest_; }
 
   private:

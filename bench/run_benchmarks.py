@@ -259,6 +259,16 @@ def run_json(command, timeout, stdin=None):
     return json.loads(lines[-1])
 
 
+def run_json_costing(server, command, timeout):
+    """run_json for a client program run against `server`, with the CPU time the server used
+    meanwhile as "server_cpu_seconds" (None where /proc does not tell)."""
+    cpu_before = server.cpu_seconds()
+    figure = run_json(command, timeout=timeout)
+    cpu_after = server.cpu_seconds()
+    figure["server_cpu_seconds"] = None if None in (cpu_before, cpu_after) else cpu_after - cpu_before
+    return figure
+
+
 def median(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
@@ -719,13 +729,8 @@ class Bench:
                                        "--timeout", str(timeout)]
                             if name == "ncat":
                                 command.append("--ncat")
-                            cpu_before = server.cpu_seconds()
-                            figure = run_json(command, timeout=timeout + 60)
+                            figure = run_json_costing(server, command, timeout=timeout + 60)
                             figure["server_peak_rss_kib"] = server.peak_rss_kib()
-                            cpu_after = server.cpu_seconds()
-                            figure["server_cpu_seconds"] = (cpu_after - cpu_before
-                                                            if cpu_before is not None and cpu_after is not None
-                                                            else None)
                             if figure["errors"]:
                                 raise RuntimeError(f"{figure['errors']} client(s) failed after "
                                                    f"{figure['delivered']} of {figure['expected']} deliveries")
@@ -800,12 +805,8 @@ class Bench:
                            "--stall", str(stall)]
                 if name == "ncat":
                     command.append("--ncat")
-                cpu_before = server.cpu_seconds()
-                figure = run_json(command, timeout=timeout + 60)
+                figure = run_json_costing(server, command, timeout=timeout + 60)
                 figure["server_peak_rss_kib"] = server.peak_rss_kib()
-                cpu_after = server.cpu_seconds()
-                figure["server_cpu_seconds"] = (cpu_after - cpu_before if None not in (cpu_before, cpu_after)
-                                                else None)
                 figure["cut_off"] = figure["errors"]
                 return figure
 
@@ -1060,15 +1061,13 @@ class Bench:
             for group in groups:
                 def one_run(name):
                     with servers[name]() as server:
-                        cpu_before = server.cpu_seconds()
-                        figure = run_json([self.loadgen, "handshake", LOOPBACK, str(server.port), "-c",
-                                           str(connectors), "-d", duration, "--warmup", "0.2"], timeout=120)
-                        cpu_after = server.cpu_seconds()
+                        figure = run_json_costing(server, [self.loadgen, "handshake", LOOPBACK, str(server.port),
+                                                           "-c", str(connectors), "-d", duration, "--warmup", "0.2"],
+                                                  timeout=120)
                     if not figure["handshakes"]:
                         raise RuntimeError(f"no handshake completed ({figure['failures']} failed, "
                                            f"{figure['unfinished']} unfinished at the end)")
-                    used = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
-                    figure["server_cpu_seconds"] = used
+                    used = figure["server_cpu_seconds"]
                     # Every handshake of the run (warm-up too) against all the CPU it cost the server.
                     figure["handshakes_per_core"] = (round(figure["all_handshakes"] / used, 1) if used else None)
                     return figure

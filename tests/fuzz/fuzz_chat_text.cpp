@@ -17,19 +17,6 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t';
 }
 
-// No code point of `text` may act on a terminal. `text` is valid UTF-8.
-void check_inert(std::string_view text) {
-    std::size_t position = 0;
-    while (position < text.size()) {
-        char32_t c = tcpkit::next_code_point(text, position);
-        FUZZ_CHECK(c == '\t' || c >= 0x20, "a C0 control left in the cleaned text");
-        FUZZ_CHECK(c != 0x7F, "DEL left in the cleaned text");
-        FUZZ_CHECK(c < 0x80 || c > 0x9F, "a C1 control left in the cleaned text");
-        FUZZ_CHECK(!(c >= 0x202A && c <= 0x202E) && !(c >= 0x2066 && c <= 0x2069),
-                   "a bidirectional control left in the cleaned text");
-    }
-}
-
 void check_trim(std::string_view text) {
     std::string_view trimmed = tcpkit::trim_blanks(text);
     FUZZ_CHECK(trimmed.empty() || (!is_blank(trimmed.front()) && !is_blank(trimmed.back())),
@@ -57,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::string line = tcpkit::safe_to_show(raw);
     FUZZ_CHECK(tcpkit::fuzz::is_valid_utf8(line), "a cleaned line that is not UTF-8");
-    check_inert(line);
+    tcpkit::fuzz::check_inert_on_terminal(line, false);
     FUZZ_CHECK(tcpkit::safe_to_show(line) == line, "cleaning a cleaned line changed it");
     check_trim(line);
 

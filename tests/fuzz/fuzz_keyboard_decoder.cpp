@@ -42,11 +42,7 @@ std::vector<char32_t> decode(std::string_view bytes, std::string_view sizes) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     tcpkit::fuzz::InputSplitter input(tcpkit::fuzz::as_text(data, size));
-    std::size_t size_count = input.take_byte() % 32;
-    std::string sizes;
-    for (std::size_t i = 0; i < size_count; ++i) {
-        sizes += static_cast<char>(input.take_byte());
-    }
+    std::string sizes = input.take_chunk_sizes();
     std::string_view bytes = input.rest();
     FUZZ_CHECK(decode(bytes, sizes) == decode(bytes, {}), "the chunking changed the keys");
     return 0;

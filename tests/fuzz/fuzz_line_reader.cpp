@@ -106,11 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     tcpkit::fuzz::InputSplitter input(tcpkit::fuzz::as_text(data, size));
     std::size_t limit = 1 + input.take_byte() % 64;
     unsigned stop_every = input.take_byte() % 4;
-    std::size_t size_count = input.take_byte() % 32;
-    std::string sizes;
-    for (std::size_t i = 0; i < size_count; ++i) {
-        sizes += static_cast<char>(input.take_byte());
-    }
+    std::string sizes = input.take_chunk_sizes();
     std::string_view payload = input.rest();
 
     Run whole = feed_in_chunks(limit, payload, {}, 0);

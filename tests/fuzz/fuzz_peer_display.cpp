@@ -8,30 +8,9 @@
 #include <string>
 
 #include "fuzz_support.h"
-#include "tcpkit/base/terminal_text.h"
-#include "tcpkit/base/utf8.h"
 #include "tcpkit/terminal/peer_display.h"
 
 namespace {
-
-// `text` is valid UTF-8.
-void check_inert(std::string_view text, bool keep_colour) {
-    std::size_t position = 0;
-    while (position < text.size()) {
-        if (text[position] == '\x1b') {
-            FUZZ_CHECK(keep_colour, "ESC reached the terminal");
-            std::size_t length = tcpkit::colour_sequence_length(text.substr(position));
-            FUZZ_CHECK(length > 0, "ESC that does not start a colour sequence");
-            position += length;
-            continue;
-        }
-        char32_t c = tcpkit::next_code_point(text, position);
-        FUZZ_CHECK(c == '\t' || c >= 0x20, "a C0 control reached the terminal");
-        FUZZ_CHECK(c != 0x7F && (c < 0x80 || c > 0x9F), "DEL or a C1 control reached the terminal");
-        FUZZ_CHECK(!(c >= 0x202A && c <= 0x202E) && !(c >= 0x2066 && c <= 0x2069),
-                   "a bidirectional control reached the terminal");
-    }
-}
 
 struct Shown {
     std::string text;  // every line shown, line ends taken out
@@ -49,7 +28,7 @@ Shown show(std::string_view bytes, std::string_view sizes, bool keep_colour) {
             std::size_t newline = rest.find('\n');
             FUZZ_CHECK(newline != std::string_view::npos, "a line shown without its line end");
             std::string_view line = rest.substr(0, newline);
-            check_inert(line, keep_colour);
+            tcpkit::fuzz::check_inert_on_terminal(line, keep_colour);
             if (line.find('\x1b') != std::string_view::npos) {
                 FUZZ_CHECK(line.size() >= 4 && line.substr(line.size() - 4) == "\x1b[0m",
                            "a peer's colour not reset before the line end");
@@ -59,7 +38,7 @@ Shown show(std::string_view bytes, std::string_view sizes, bool keep_colour) {
         }
         std::string prompt = display.prompt();
         FUZZ_CHECK(tcpkit::fuzz::is_valid_utf8(prompt), "a prompt that is not UTF-8");
-        check_inert(prompt, false);
+        tcpkit::fuzz::check_inert_on_terminal(prompt, false);
         // At most max_unfinished_line_bytes held, each byte shown as at most 4 ("<U+009B>" for
         // two).
         FUZZ_CHECK(prompt.size() <= 4 * tcpkit::max_unfinished_line_bytes, "an unbounded prompt");
@@ -73,11 +52,7 @@ Shown show(std::string_view bytes, std::string_view sizes, bool keep_colour) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     tcpkit::fuzz::InputSplitter input(tcpkit::fuzz::as_text(data, size));
     bool keep_colour = (input.take_byte() & 1) != 0;
-    std::size_t size_count = input.take_byte() % 32;
-    std::string sizes;
-    for (std::size_t i = 0; i < size_count; ++i) {
-        sizes += static_cast<char>(input.take_byte());
-    }
+    std::string sizes = input.take_chunk_sizes();
     std::string_view bytes = input.rest();
 
     Shown chunked = show(bytes, sizes, keep_colour);

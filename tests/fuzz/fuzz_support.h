@@ -1,6 +1,7 @@
 // What every fuzz target shares: checks that abort with a message (so libFuzzer, and the corpus
-// replay of `make test`, report a broken invariant as a crash with its input), and a reader that
-// splits one fuzz input into the decisions a target needs (chunk sizes, modes) and its payload.
+// replay of `make test`, report a broken invariant as a crash with its input), a reader that
+// splits one fuzz input into the decisions a target needs (chunk sizes, modes) and its payload,
+// and the invariants several targets check (valid UTF-8, text inert on a terminal).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,9 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+
+#include "tcpkit/base/terminal_text.h"
+#include "tcpkit/base/utf8.h"
 
 // The entry point libFuzzer calls, and the replay main (replay_main.cpp) too.
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -56,6 +60,17 @@ class InputSplitter {
         std::string_view part = rest_.substr(0, end);
         rest_.remove_prefix(end == std::string_view::npos ? rest_.size() : end + 1);
         return part;
+    }
+
+    // The sizes for for_each_chunk, as the targets that feed a reader in pieces lay them out:
+    // a count byte (mod 32), then that many size bytes. The committed corpora use this layout.
+    std::string take_chunk_sizes() {
+        std::size_t count = take_byte() % 32;
+        std::string sizes;
+        for (std::size_t i = 0; i < count; ++i) {
+            sizes += static_cast<char>(take_byte());
+        }
+        return sizes;
     }
 
     std::string_view rest() const { return rest_; }
@@ -123,6 +138,28 @@ inline bool is_valid_utf8(std::string_view text) {
         i += length;
     }
     return true;
+}
+
+// Checks that no code point of `text` (valid UTF-8) acts on a terminal: no C0 control but tab,
+// no DEL, no C1 control, no bidirectional override or isolate, and no ESC unless `keep_colour`,
+// where ESC may only start a whole SGR sequence, which is skipped.
+inline void check_inert_on_terminal(std::string_view text, bool keep_colour) {
+    std::size_t position = 0;
+    while (position < text.size()) {
+        if (text[position] == '\x1b') {
+            FUZZ_CHECK(keep_colour, "ESC reached the terminal");
+            std::size_t length = tcpkit::colour_sequence_length(text.substr(position));
+            FUZZ_CHECK(length > 0, "ESC that does not start a colour sequence");
+            position += length;
+            continue;
+        }
+        char32_t c = tcpkit::next_code_point(text, position);
+        FUZZ_CHECK(c == '\t' || c >= 0x20, "a C0 control reached the terminal");
+        FUZZ_CHECK(c != 0x7F, "DEL reached the terminal");
+        FUZZ_CHECK(c < 0x80 || c > 0x9F, "a C1 control reached the terminal");
+        FUZZ_CHECK(!(c >= 0x202A && c <= 0x202E) && !(c >= 0x2066 && c <= 0x2069),
+                   "a bidirectional control reached the terminal");
+    }
 }
 
 }  // namespace tcpkit::fuzz

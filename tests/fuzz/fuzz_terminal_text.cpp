@@ -11,31 +11,7 @@
 #include "tcpkit/base/terminal_text.h"
 #include "tcpkit/base/utf8.h"
 
-namespace {
-
 using tcpkit::ColourSequences;
-
-// `text` is valid UTF-8; `keep_colour`: SGR sequences are allowed, and skipped.
-void check_inert(std::string_view text, bool keep_colour) {
-    std::size_t position = 0;
-    while (position < text.size()) {
-        if (text[position] == '\x1b') {
-            FUZZ_CHECK(keep_colour, "ESC reached the terminal");
-            std::size_t length = tcpkit::colour_sequence_length(text.substr(position));
-            FUZZ_CHECK(length > 0, "ESC that does not start a colour sequence");
-            position += length;
-            continue;
-        }
-        char32_t c = tcpkit::next_code_point(text, position);
-        FUZZ_CHECK(c == '\t' || c >= 0x20, "a C0 control reached the terminal");
-        FUZZ_CHECK(c != 0x7F, "DEL reached the terminal");
-        FUZZ_CHECK(c < 0x80 || c > 0x9F, "a C1 control reached the terminal");
-        FUZZ_CHECK(!(c >= 0x202A && c <= 0x202E) && !(c >= 0x2066 && c <= 0x2069),
-                   "a bidirectional control reached the terminal");
-    }
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view input = tcpkit::fuzz::as_text(data, size);
@@ -43,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto colour : {ColourSequences::escape, ColourSequences::keep, ColourSequences::drop}) {
         std::string shown = tcpkit::safe_to_show(input, colour);
         FUZZ_CHECK(tcpkit::fuzz::is_valid_utf8(shown), "safe_to_show returned invalid UTF-8");
-        check_inert(shown, colour == ColourSequences::keep);
+        tcpkit::fuzz::check_inert_on_terminal(shown, colour == ColourSequences::keep);
     }
     std::size_t sgr = tcpkit::colour_sequence_length(input);
     FUZZ_CHECK(sgr == 0 || (sgr >= 3 && sgr <= input.size() && input[sgr - 1] == 'm'),

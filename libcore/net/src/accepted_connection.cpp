@@ -18,7 +18,9 @@ using Clock = std::chrono::steady_clock;
 
 AcceptedConnection::AcceptedConnection(std::unique_ptr<ByteStream> stream,
                                        ConnectionEndpoints endpoints)
-    : stream_(std::move(stream)), endpoints_(endpoints), writer_done_(stream_->get_executor()) {}
+    : stream_(std::move(stream)),
+      endpoints_(std::move(endpoints)),
+      writer_done_(stream_->get_executor()) {}
 
 bool AcceptedConnection::enqueue(SharedBytes message) {
     if (!stream_->is_open()) {

@@ -608,9 +608,19 @@ class Bench:
             for _ in range(self.runs):
                 port = free_port()
                 with Server(["iperf3", "-s", "-p", str(port)], port=port):  # not -1: the readiness probe would be its one client
-                    output = subprocess.run(["iperf3", "-c", LOOPBACK, "-p", str(port), "-n", str(size), "-J"],
-                                            capture_output=True, timeout=300).stdout
-                    report = json.loads(output)  # iperf3 prints one JSON document over many lines
+                    # The server may still be finishing with the readiness probe, which it took
+                    # for a client: it then answers "the server is busy running a test". Try
+                    # again, a few times (seen once in a CI run on a loaded machine).
+                    for attempt in range(5):
+                        output = subprocess.run(["iperf3", "-c", LOOPBACK, "-p", str(port), "-n", str(size), "-J"],
+                                                capture_output=True, timeout=300).stdout
+                        report = json.loads(output)  # iperf3 prints one JSON document over many lines
+                        if "sum_received" in report.get("end", {}):
+                            break
+                        self.log(f"bulk iperf3: {report.get('error', 'no result')}; again")
+                        time.sleep(0.2 * (attempt + 1))
+                    else:
+                        raise RuntimeError(f"iperf3 gave no result: {report.get('error', output[:200])}")
                     rates.append(report["end"]["sum_received"]["bits_per_second"] / 8 / (1 << 20))
             self.record("bulk", "iperf3", {"MiB_per_second": median(rates), "runs": rates,
                                            "command": f"iperf3 -c {LOOPBACK} -n {size}"})

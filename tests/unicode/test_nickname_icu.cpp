@@ -9,6 +9,7 @@
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catch.h"
@@ -180,18 +181,40 @@ TEST_CASE("the name tables agree with ICU on random names of letters and marks",
         if (!same && ++mismatches <= 10) {
             FAIL_CHECK("differs from ICU: " << name);
         }
-        // ICU's restriction level also wants every character recommended as it is typed; ours
-        // judges fullwidth and other compatibility forms by what they fold to.
-        if (auto check = check_nickname(name);
-            check || check.problem == NicknameProblem::mixed_scripts) {
-            bool recommended_as_typed = icu.fold(name) == icu.fold(icu.nfd(name));
-            if (recommended_as_typed && icu.nfd(name) == name &&
-                (check.problem == NicknameProblem::mixed_scripts) == icu.highly_restrictive(name)) {
-                if (++mismatches <= 10) {
-                    FAIL_CHECK("script check differs from ICU's highly restrictive: " << name);
-                }
-            }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("the script rule agrees with ICU's highly restrictive level", "[nickname]") {
+    Icu icu;
+    // Letters of scripts that go together or not, digits and a combining mark, so that both
+    // answers are common.
+    const std::vector<std::pair<char32_t, char32_t>> pools = {
+        {'a', 'z'},       {0x0430, 0x044F}, {0x03B1, 0x03C9}, {0x4E00, 0x4E50},
+        {0x3041, 0x3096}, {0x30A1, 0x30FA}, {0xAC00, 0xAC50}, {0x3105, 0x312F},
+        {0x0628, 0x064A}, {'0', '9'},       {0x0301, 0x0301}};
+    std::mt19937 random(20261202);
+    std::size_t mixed = 0;
+    std::size_t single = 0;
+    std::size_t mismatches = 0;
+    for (int round = 0; round < 20000; ++round) {
+        std::string name;
+        int length = 2 + static_cast<int>(random() % 4);
+        for (int i = 0; i < length; ++i) {
+            auto [first, last] = pools[random() % (i == 0 ? pools.size() - 1 : pools.size())];
+            append_utf8(name, first + static_cast<char32_t>(random() % (last - first + 1)));
+        }
+        auto check = check_nickname(name);
+        if (!check && check.problem != NicknameProblem::mixed_scripts) {
+            continue;
+        }
+        bool refused = check.problem == NicknameProblem::mixed_scripts;
+        (refused ? mixed : single) += 1;
+        if (refused == icu.highly_restrictive(name) && ++mismatches <= 10) {
+            FAIL_CHECK("script check differs from ICU's highly restrictive: " << name);
         }
     }
     CHECK(mismatches == 0);
+    CHECK(mixed > 1000);
+    CHECK(single > 1000);
 }
